@@ -2,9 +2,32 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts", "infra-tests/**/*.test.ts"],
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
-    pool: "forks",
+    projects: [
+      {
+        test: {
+          name: "unit",
+          include: ["test/unit/**/*.test.ts"],
+        },
+      },
+      {
+        test: {
+          name: "e2e",
+          include: ["test/e2e/**/*.test.ts"],
+          globalSetup: ["test/setup/global.ts"],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          pool: "forks",
+          // Files share one stack: a few at a time keeps a 2-core machine responsive.
+          maxWorkers: 2,
+        },
+      },
+      {
+        test: {
+          name: "infra",
+          include: ["infra-tests/**/*.test.ts"],
+          testTimeout: 120_000,
+        },
+      },
+    ],
   },
 });

@@ -1,0 +1,85 @@
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { freePort } from "../local/dynamodb.ts";
+import { type Stack, startStack } from "../local/stack.ts";
+
+// Shared pieces of the benchmarks: an in-process stack, percentiles, and the docs/benchmarks.md updater.
+
+export const DOC = path.resolve(import.meta.dirname, "..", "docs", "benchmarks.md");
+
+export async function benchStack(): Promise<Stack> {
+  process.env.KUMULUS_LOG_LEVEL ??= "warn";
+  return startStack({ port: await freePort(), clusters: ["bench"] });
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const idx = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
+  return sorted[Math.max(0, idx)];
+}
+
+export function summarize(samples: number[]): { n: number; p50: number; p99: number; mean: number } {
+  const s = [...samples].sort((a, b) => a - b);
+  const mean = s.reduce((a, b) => a + b, 0) / (s.length || 1);
+  return { n: s.length, p50: round(percentile(s, 50)), p99: round(percentile(s, 99)), mean: round(mean) };
+}
+
+export function round(v: number, digits = 2): number {
+  const f = 10 ** digits;
+  return Math.round(v * f) / f;
+}
+
+/** Runs `op` with `concurrency` workers until `total` operations are done; returns per-op latencies (ms). */
+export async function runConcurrent(
+  total: number,
+  concurrency: number,
+  op: (i: number) => Promise<void>,
+): Promise<{ latencies: number[]; seconds: number }> {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (;;) {
+        const i = next++;
+        if (i >= total) return;
+        const t = performance.now();
+        await op(i);
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  return { latencies, seconds: (performance.now() - started) / 1000 };
+}
+
+/** Prints the result as one JSON line and replaces the benchmark's section in docs/benchmarks.md. */
+export function report(name: string, result: unknown, markdown: string): void {
+  process.stdout.write(
+    `${JSON.stringify({ bench: name, at: new Date().toISOString(), ...(result as object) })}\n`,
+  );
+  const begin = `<!-- bench:${name}:begin -->`;
+  const end = `<!-- bench:${name}:end -->`;
+  let doc = existsSync(DOC)
+    ? readFileSync(DOC, "utf8")
+    : "# Benchmarks\n\nMeasured with `npm run bench` on the development machine (2 cores).\n";
+  const section = `${begin}\n${markdown.trim()}\n\n_Measured ${new Date().toISOString().slice(0, 10)}._\n${end}`;
+  if (doc.includes(begin) && doc.includes(end)) {
+    doc = doc.slice(0, doc.indexOf(begin)) + section + doc.slice(doc.indexOf(end) + end.length);
+  } else doc = `${doc.trimEnd()}\n\n${section}\n`;
+  writeFileSync(DOC, doc);
+}
+
+export async function api(
+  base: string,
+  method: string,
+  p: string,
+  body?: unknown,
+): Promise<{ status: number; body: any }> {
+  const r = await fetch(`${base}${p}`, {
+    method,
+    headers: { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await r.text();
+  return { status: r.status, body: text ? JSON.parse(text) : undefined };
+}

@@ -1,0 +1,44 @@
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { parse, stringify } from "yaml";
+
+// Writes or merges a kubeconfig entry for one cluster, the way `eksctl utils write-kubeconfig` does.
+
+interface Named<T> {
+  name: string;
+  [k: string]: unknown;
+  value?: T;
+}
+
+interface KubeConfig {
+  apiVersion: string;
+  kind: string;
+  clusters: Named<unknown>[];
+  contexts: Named<unknown>[];
+  users: Named<unknown>[];
+  "current-context"?: string;
+  preferences?: Record<string, unknown>;
+}
+
+function upsert(list: Named<unknown>[], entry: Named<unknown>): Named<unknown>[] {
+  return [...list.filter((e) => e.name !== entry.name), entry];
+}
+
+export function writeKubeconfig(file: string, cluster: string, endpoint: string): void {
+  const server = `${endpoint.replace(/\/$/, "")}/clusters/${cluster}`;
+  const base: KubeConfig = existsSync(file)
+    ? ((parse(readFileSync(file, "utf8")) as KubeConfig) ?? emptyConfig())
+    : emptyConfig();
+  const name = `kumulus-${cluster}`;
+  base.clusters = upsert(base.clusters ?? [], { name, cluster: { server } });
+  base.users = upsert(base.users ?? [], { name, user: {} });
+  base.contexts = upsert(base.contexts ?? [], {
+    name,
+    context: { cluster: name, user: name, namespace: "default" },
+  });
+  base["current-context"] = name;
+  writeFileSync(file, stringify(base), { mode: 0o600 });
+}
+
+function emptyConfig(): KubeConfig {
+  return { apiVersion: "v1", kind: "Config", clusters: [], contexts: [], users: [], preferences: {} };
+}

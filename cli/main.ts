@@ -1,0 +1,92 @@
+import { homedir } from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { writeKubeconfig } from "./kubeconfig.ts";
+
+// A minimal eksctl-shaped CLI. The full ClusterConfig-driven CLI is on the roadmap.
+
+const USAGE = `Usage:
+  kumulus create cluster --name NAME [--endpoint URL]
+  kumulus get clusters [--endpoint URL]
+  kumulus utils write-kubeconfig --cluster NAME [--kubeconfig FILE] [--endpoint URL]
+
+The endpoint defaults to $KUMULUS_ENDPOINT or http://127.0.0.1:8080.`;
+
+const argv = process.argv.slice(2);
+const { values, positionals } = parseArgs({
+  args: argv,
+  allowPositionals: true,
+  options: {
+    name: { type: "string" },
+    cluster: { type: "string" },
+    endpoint: { type: "string" },
+    kubeconfig: { type: "string" },
+    help: { type: "boolean", short: "h" },
+  },
+});
+const endpoint = (values.endpoint ?? process.env.KUMULUS_ENDPOINT ?? "http://127.0.0.1:8080").replace(
+  /\/$/,
+  "",
+);
+const command = positionals.slice(0, 2).join(" ");
+
+function fail(msg: string): never {
+  process.stderr.write(`Error: ${msg}\n`);
+  process.exit(1);
+}
+
+async function call(method: string, p: string, body?: unknown): Promise<{ status: number; json: any }> {
+  let res: Response;
+  try {
+    res = await fetch(`${endpoint}${p}`, {
+      method,
+      headers: { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (e) {
+    fail(`cannot reach Kumulus at ${endpoint}: ${(e as Error).message}. Is \`npm start\` running?`);
+  }
+  return { status: res.status, json: await res.json().catch(() => ({})) };
+}
+
+async function main(): Promise<void> {
+  if (values.help || positionals.length === 0) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  switch (command) {
+    case "create cluster": {
+      const name = values.name ?? fail("--name is required");
+      const { status, json } = await call("POST", "/clusters", { name });
+      if (status === 409) fail(`cluster "${name}" already exists`);
+      if (status !== 200) fail(json.message ?? `unexpected status ${status}`);
+      process.stdout.write(`cluster "${name}" created; its Kubernetes API is ${json.cluster.endpoint}\n`);
+      if (values.kubeconfig) {
+        writeKubeconfig(values.kubeconfig, name, endpoint);
+        process.stdout.write(`kubeconfig written to ${values.kubeconfig}\n`);
+      }
+      return;
+    }
+    case "get clusters":
+    case "get cluster": {
+      const { json } = await call("GET", "/clusters");
+      process.stdout.write(`NAME\n${(json.clusters as string[]).join("\n")}\n`);
+      return;
+    }
+    case "utils write-kubeconfig": {
+      const cluster = values.cluster ?? values.name ?? fail("--cluster is required");
+      const file =
+        values.kubeconfig ?? process.env.KUBECONFIG?.split(":")[0] ?? path.join(homedir(), ".kube", "config");
+      const { json } = await call("GET", "/clusters");
+      if (!(json.clusters as string[] | undefined)?.includes(cluster))
+        fail(`cluster "${cluster}" not found at ${endpoint}`);
+      writeKubeconfig(file, cluster, endpoint);
+      process.stdout.write(`kubeconfig for cluster "${cluster}" written to ${file}\n`);
+      return;
+    }
+    default:
+      fail(`unknown command "${command}"\n${USAGE}`);
+  }
+}
+
+await main();

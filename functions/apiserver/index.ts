@@ -1,0 +1,11 @@
+import { handle, streamHandle } from "hono/aws-lambda";
+import { createApp } from "../../lib/apiserver/app.ts";
+import { defaultStore } from "../../lib/runtime/store.ts";
+
+// The Kubernetes API server. On AWS it runs behind a Lambda function URL in RESPONSE_STREAM mode so watches
+// can stream; locally the same Hono app is served by @hono/node-server.
+export const app = createApp({ store: defaultStore() });
+
+// The response-streaming wrapper only exists inside the Lambda runtime.
+const lambda = (globalThis as { awslambda?: { streamifyResponse?: unknown } }).awslambda;
+export const handler = typeof lambda?.streamifyResponse === "function" ? streamHandle(app) : handle(app);

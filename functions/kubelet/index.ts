@@ -1,0 +1,6 @@
+import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
+import { runWorkItems } from "../../lib/runtime/work.ts";
+
+// Consumes {cluster, controller, key} work items from the kubelet queue. Failed items are reported
+// individually so SQS redelivers only those (ReportBatchItemFailures).
+export const handler = (event: SQSEvent): Promise<SQSBatchResponse> => runWorkItems("kubelet", event);

@@ -1,0 +1,322 @@
+import { z } from "zod";
+import { labelSelectorFromObject } from "../selectors.ts";
+import type { FieldError, KindInfo } from "../types.ts";
+import { ageColumn, col, count, selectorString } from "./columns.ts";
+import { defineKind } from "./define.ts";
+import { invalid, required, validateLabels } from "./meta.ts";
+import {
+  containersAndImages,
+  defaultPodSpec,
+  intOrString,
+  loose,
+  podTemplateSchema,
+  validatePodSpec,
+} from "./pod.ts";
+
+// apps/v1 workload kinds.
+
+const apps = { group: "apps", version: "v1" } as const;
+const scale = {
+  specReplicasPath: ".spec.replicas",
+  statusReplicasPath: ".status.replicas",
+  labelSelectorPath: ".status.selector",
+};
+
+const labelSelector = z
+  .object({
+    matchLabels: z.record(z.string(), z.string()).optional().describe("A map of {key,value} pairs."),
+    matchExpressions: z
+      .array(
+        z.object({
+          key: z.string(),
+          operator: z.enum(["In", "NotIn", "Exists", "DoesNotExist"]),
+          values: z.array(z.string()).optional(),
+        }),
+      )
+      .optional()
+      .describe("A list of label selector requirements. The requirements are ANDed."),
+  })
+  .describe("A label query over a set of resources.");
+
+/** Selector present, non-empty, and matching the template's labels (apps/v1 rules). */
+function validateWorkload(o: any, old: any): FieldError[] {
+  const out: FieldError[] = [];
+  const spec = o.spec ?? {};
+  const sel = spec.selector;
+  if (!sel) out.push(required("spec.selector"));
+  else {
+    const empty = !Object.keys(sel.matchLabels ?? {}).length && !(sel.matchExpressions ?? []).length;
+    if (empty) out.push(invalid("spec.selector", sel, "empty selector is invalid for deployment"));
+    out.push(...validateLabels(sel.matchLabels, "spec.selector.matchLabels"));
+    const labels = spec.template?.metadata?.labels;
+    if (!empty && !labelSelectorFromObject(sel).matches(labels)) {
+      out.push(
+        invalid(
+          "spec.template.metadata.labels",
+          goMap(labels),
+          "`selector` does not match template `labels`",
+        ),
+      );
+    }
+    if (old?.spec?.selector && JSON.stringify(old.spec.selector) !== JSON.stringify(sel)) {
+      out.push(invalid("spec.selector", sel, "field is immutable"));
+    }
+  }
+  out.push(...validateLabels(spec.template?.metadata?.labels, "spec.template.metadata.labels"));
+  out.push(...validatePodSpec(spec.template?.spec, "spec.template.spec"));
+  const rp = spec.template?.spec?.restartPolicy;
+  if (rp && rp !== "Always")
+    out.push({
+      type: "FieldValueNotSupported",
+      field: "spec.template.spec.restartPolicy",
+      message: `Unsupported value: "${rp}": supported values: "Always"`,
+    });
+  return out;
+}
+
+function goMap(m: Record<string, string> | undefined): string {
+  return `map[string]string{${Object.entries(m ?? {})
+    .map(([k, v]) => `"${k}":"${v}"`)
+    .join(", ")}}`;
+}
+
+function workloadSpec(extra: Record<string, z.ZodType>) {
+  return z.object({
+    replicas: z.number().int().min(0).optional().describe("Number of desired pods. Defaults to 1."),
+    selector: labelSelector
+      .optional()
+      .describe("Label selector for pods. It must match the pod template's labels."),
+    template: podTemplateSchema.describe("Template describes the pods that will be created."),
+    minReadySeconds: z.number().int().min(0).optional(),
+    revisionHistoryLimit: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe("The number of old ReplicaSets to retain to allow rollback."),
+    ...extra,
+  });
+}
+
+const wideColumns = (selector = true) => [
+  col("Containers", (o) => containersAndImages(o.spec?.template?.spec).containers, {
+    priority: 1,
+    description: "Names of each container in the template.",
+  }),
+  col("Images", (o) => containersAndImages(o.spec?.template?.spec).images, {
+    priority: 1,
+    description: "Images referenced by each container in the template.",
+  }),
+  ...(selector
+    ? [
+        col("Selector", (o) => selectorString(o.spec?.selector), {
+          priority: 1,
+          description: "Label selector for pods.",
+        }),
+      ]
+    : []),
+];
+
+export const appsKinds: KindInfo[] = [
+  defineKind({
+    ...apps,
+    kind: "Deployment",
+    plural: "deployments",
+    namespaced: true,
+    shortNames: ["deploy"],
+    categories: ["all"],
+    status: true,
+    scale,
+    description: "Deployment enables declarative updates for Pods and ReplicaSets.",
+    fields: {
+      spec: workloadSpec({
+        strategy: z
+          .object({
+            type: z
+              .enum(["Recreate", "RollingUpdate"])
+              .optional()
+              .describe(
+                'Type of deployment. Can be "Recreate" or "RollingUpdate". Default is RollingUpdate.',
+              ),
+            rollingUpdate: z
+              .object({ maxSurge: intOrString.optional(), maxUnavailable: intOrString.optional() })
+              .optional(),
+          })
+          .optional()
+          .describe("The deployment strategy to use to replace existing pods with new ones."),
+        paused: z.boolean().optional().describe("Indicates that the deployment is paused."),
+        progressDeadlineSeconds: z
+          .number()
+          .int()
+          .optional()
+          .describe(
+            "The maximum time in seconds for a deployment to make progress before it is considered to be failed.",
+          ),
+      })
+        .optional()
+        .describe("Specification of the desired behavior of the Deployment."),
+      status: loose.optional(),
+    },
+    defaults: (o: any) => {
+      const s = o.spec;
+      if (!s || typeof s !== "object") return;
+      s.replicas ??= 1;
+      s.strategy ??= {};
+      s.strategy.type ??= "RollingUpdate";
+      if (s.strategy.type === "RollingUpdate") {
+        s.strategy.rollingUpdate ??= {};
+        s.strategy.rollingUpdate.maxSurge ??= "25%";
+        s.strategy.rollingUpdate.maxUnavailable ??= "25%";
+      }
+      s.revisionHistoryLimit ??= 10;
+      s.progressDeadlineSeconds ??= 600;
+      defaultPodSpec(s.template?.spec);
+    },
+    validate: (o: any, old) => {
+      const out = validateWorkload(o, old);
+      if (!o.spec) out.push(required("spec.template.spec.containers"));
+      const ru = o.spec?.strategy?.rollingUpdate;
+      if (
+        ru &&
+        (ru.maxSurge === 0 || ru.maxSurge === "0%") &&
+        (ru.maxUnavailable === 0 || ru.maxUnavailable === "0%")
+      ) {
+        out.push(
+          invalid(
+            "spec.strategy.rollingUpdate.maxUnavailable",
+            ru.maxUnavailable,
+            "may not be 0 when `maxSurge` is 0",
+          ),
+        );
+      }
+      return out;
+    },
+    columns: [
+      col("Ready", (o) => `${count(o.status?.readyReplicas)}/${count(o.spec?.replicas)}`, {
+        description: "Number of the pod with ready state",
+      }),
+      col("Up-to-date", (o) => count(o.status?.updatedReplicas), {
+        type: "integer",
+        description:
+          "Total number of non-terminated pods targeted by this deployment that have the desired template spec.",
+      }),
+      col("Available", (o) => count(o.status?.availableReplicas), {
+        type: "integer",
+        description:
+          "Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.",
+      }),
+      ageColumn,
+      ...wideColumns(),
+    ],
+  }),
+  defineKind({
+    ...apps,
+    kind: "ReplicaSet",
+    plural: "replicasets",
+    namespaced: true,
+    shortNames: ["rs"],
+    categories: ["all"],
+    status: true,
+    scale,
+    description: "ReplicaSet ensures that a specified number of pod replicas are running at any given time.",
+    fields: { spec: workloadSpec({}).optional(), status: loose.optional() },
+    defaults: (o: any) => {
+      if (!o.spec || typeof o.spec !== "object") return;
+      o.spec.replicas ??= 1;
+      defaultPodSpec(o.spec.template?.spec);
+    },
+    validate: validateWorkload,
+    columns: [
+      col("Desired", (o) => count(o.spec?.replicas), { type: "integer" }),
+      col("Current", (o) => count(o.status?.replicas), { type: "integer" }),
+      col("Ready", (o) => count(o.status?.readyReplicas), { type: "integer" }),
+      ageColumn,
+      ...wideColumns(),
+    ],
+  }),
+  defineKind({
+    ...apps,
+    kind: "StatefulSet",
+    plural: "statefulsets",
+    namespaced: true,
+    shortNames: ["sts"],
+    categories: ["all"],
+    status: true,
+    scale,
+    description: "StatefulSet represents a set of pods with consistent identities.",
+    fields: {
+      spec: workloadSpec({
+        serviceName: z.string().optional(),
+        podManagementPolicy: z.enum(["OrderedReady", "Parallel"]).optional(),
+        updateStrategy: loose.optional(),
+        volumeClaimTemplates: z.array(loose).optional(),
+        persistentVolumeClaimRetentionPolicy: loose.optional(),
+        ordinals: loose.optional(),
+      }).optional(),
+      status: loose.optional(),
+    },
+    defaults: (o: any) => {
+      const s = o.spec;
+      if (!s || typeof s !== "object") return;
+      s.replicas ??= 1;
+      s.podManagementPolicy ??= "OrderedReady";
+      s.updateStrategy ??= { type: "RollingUpdate", rollingUpdate: { partition: 0 } };
+      s.revisionHistoryLimit ??= 10;
+      s.persistentVolumeClaimRetentionPolicy ??= { whenDeleted: "Retain", whenScaled: "Retain" };
+      defaultPodSpec(s.template?.spec);
+    },
+    validate: validateWorkload,
+    columns: [
+      col("Ready", (o) => `${count(o.status?.readyReplicas)}/${count(o.spec?.replicas)}`),
+      ageColumn,
+      ...wideColumns(false),
+    ],
+  }),
+  defineKind({
+    ...apps,
+    kind: "DaemonSet",
+    plural: "daemonsets",
+    namespaced: true,
+    shortNames: ["ds"],
+    categories: ["all"],
+    status: true,
+    description: "DaemonSet represents the configuration of a daemon set.",
+    fields: {
+      spec: workloadSpec({ updateStrategy: loose.optional() }).omit({ replicas: true }).optional(),
+      status: loose.optional(),
+    },
+    defaults: (o: any) => {
+      const s = o.spec;
+      if (!s || typeof s !== "object") return;
+      s.updateStrategy ??= { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } };
+      s.revisionHistoryLimit ??= 10;
+      defaultPodSpec(s.template?.spec);
+    },
+    validate: validateWorkload,
+    columns: [
+      col("Desired", (o) => count(o.status?.desiredNumberScheduled), { type: "integer" }),
+      col("Current", (o) => count(o.status?.currentNumberScheduled), { type: "integer" }),
+      col("Ready", (o) => count(o.status?.numberReady), { type: "integer" }),
+      col("Up-to-date", (o) => count(o.status?.updatedNumberScheduled), { type: "integer" }),
+      col("Available", (o) => count(o.status?.numberAvailable), { type: "integer" }),
+      col("Node Selector", (o) => selectorString(o.spec?.template?.spec?.nodeSelector)),
+      ageColumn,
+      ...wideColumns(),
+    ],
+  }),
+  defineKind({
+    ...apps,
+    kind: "ControllerRevision",
+    plural: "controllerrevisions",
+    namespaced: true,
+    description: "ControllerRevision implements an immutable snapshot of state data.",
+    fields: { data: z.unknown().optional(), revision: z.number().int() },
+    columns: [
+      col("Controller", (o) => {
+        const ow = (o.metadata.ownerReferences ?? [])[0];
+        return ow ? `${String(ow.kind).toLowerCase()}.apps/${ow.name}` : "<none>";
+      }),
+      col("Revision", (o) => o.revision, { type: "integer" }),
+    ],
+  }),
+];

@@ -1,0 +1,61 @@
+import { crdStatus, validateCRD } from "../api/crd/index.ts";
+import { errors } from "../api/status.ts";
+import type { KubeObject } from "../api/types.ts";
+import type { ResourceContext } from "./context.ts";
+
+// Admission is a list of plugins run in order on every write, after authentication and authorization and
+// before defaulting and validation, like the apiserver's admission chain. Later plugins (ResourceQuota,
+// LimitRange, PodSecurity) are added to this list.
+
+export type Operation = "CREATE" | "UPDATE" | "DELETE";
+export type AdmissionPlugin = (
+  ctx: ResourceContext,
+  op: Operation,
+  obj: KubeObject,
+  old?: KubeObject,
+) => Promise<void>;
+
+const namespaceLifecycle: AdmissionPlugin = async (ctx, op, obj) => {
+  if (op !== "CREATE" || !ctx.kind.namespaced) return;
+  const namespace = obj.metadata.namespace ?? "";
+  const ns = await ctx.store.get({
+    cluster: ctx.cluster,
+    group: "",
+    plural: "namespaces",
+    namespace: "",
+    name: namespace,
+  });
+  if (!ns) throw errors.notFound({ group: "", plural: "namespaces" }, namespace);
+  if (ns.metadata.deletionTimestamp) {
+    throw errors.forbidden(
+      `${ctx.kind.plural} "${obj.metadata.name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`,
+      { group: ctx.kind.group, plural: ctx.kind.plural },
+      obj.metadata.name,
+    );
+  }
+};
+
+/** CRDs are checked beyond their schema and become Established at once (names are accepted synchronously). */
+const customResourceDefinitions: AdmissionPlugin = async (ctx, op, obj) => {
+  if (
+    ctx.kind.group !== "apiextensions.k8s.io" ||
+    ctx.kind.plural !== "customresourcedefinitions" ||
+    op === "DELETE"
+  )
+    return;
+  const errs = validateCRD(obj);
+  if (errs.length > 0)
+    throw errors.invalid("CustomResourceDefinition", "apiextensions.k8s.io", obj.metadata.name ?? "", errs);
+  obj.status = crdStatus(obj);
+};
+
+export const admissionPlugins: AdmissionPlugin[] = [namespaceLifecycle, customResourceDefinitions];
+
+export async function admit(
+  ctx: ResourceContext,
+  op: Operation,
+  obj: KubeObject,
+  old?: KubeObject,
+): Promise<void> {
+  for (const plugin of admissionPlugins) await plugin(ctx, op, obj, old);
+}

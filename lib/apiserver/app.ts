@@ -1,0 +1,130 @@
+import { Hono } from "hono";
+import { errors, StatusError } from "../api/status.ts";
+import { createCluster, describeCluster } from "../clusters.ts";
+import { log } from "../log.ts";
+import type { Store } from "../store/store.ts";
+import type { ResourceContext } from "./context.ts";
+import { handleDiscovery } from "./discovery.ts";
+import { json } from "./handlers/write.ts";
+import { parseApiPath } from "./path.ts";
+import { authenticate, authorize, verbOf } from "./pipeline.ts";
+import { KindRegistry } from "./registry.ts";
+import { handleResource } from "./resources.ts";
+
+export interface AppDeps {
+  store: Store;
+  /** Whether the stack is ready to serve (pollers running, tables present). */
+  ready?: () => boolean;
+}
+
+const CLUSTER_CACHE_MS = 5_000;
+
+/** The API server: one Hono app for the Kubernetes API of every cluster plus the cluster management API. */
+export function createApp(deps: AppDeps): Hono {
+  const app = new Hono();
+  const registry = new KindRegistry(deps.store);
+  const known = new Map<string, number>();
+
+  const health = (c: { text: (s: string, code?: 200 | 503) => Response }) =>
+    deps.ready && !deps.ready() ? c.text("not ready", 503) : c.text("ok");
+  app.get("/healthz", (c) => health(c));
+  app.get("/livez", (c) => c.text("ok"));
+  app.get("/readyz", (c) => health(c));
+
+  // Cluster management, shaped like the EKS API (POST /clusters, GET /clusters/{name}) it grows into.
+  app.post("/clusters", async (c) => {
+    const body = (await c.req.json().catch(() => ({}))) as { name?: string; version?: string };
+    const res = await createCluster(deps.store, body.name ?? "", {
+      endpoint: origin(c.req.raw),
+      version: body.version,
+    });
+    return c.json(res.body, res.status as 200);
+  });
+  app.get("/clusters", async (c) =>
+    c.json({ clusters: (await deps.store.listClusters()).map((k) => k.name) }),
+  );
+
+  app.all("/clusters/:cluster/*", async (c) => {
+    const cluster = c.req.param("cluster");
+    const url = new URL(c.req.url);
+    const prefix = `/clusters/${encodeURIComponent(cluster)}`;
+    const rest = url.pathname.slice(prefix.length) || "/";
+    try {
+      const seen = known.get(cluster);
+      if (!seen || Date.now() - seen > CLUSTER_CACHE_MS) {
+        if (!(await deps.store.getCluster(cluster))) throw errors.pathNotFound(`cluster ${cluster}`);
+        known.set(cluster, Date.now());
+      }
+      const path = parseApiPath(rest);
+      if (!path) throw errors.pathNotFound(rest);
+      if (path.type !== "resource") {
+        if (path.type === "health") return health(c);
+        return await handleDiscovery(c.req.raw, path, cluster, registry, prefix);
+      }
+      const kind = await registry.find(cluster, path.group, path.version, path.plural);
+      if (!kind) throw errors.pathNotFound(rest);
+      const isWatch = url.searchParams.get("watch") === "true" || url.searchParams.get("watch") === "1";
+      const user = await authenticate(c.req.raw, cluster);
+      if (!user) throw new StatusError(401, "Unauthorized", "Unauthorized");
+      const verb = verbOf(c.req.method, Boolean(path.name), isWatch);
+      const decision = await authorize(user, {
+        cluster,
+        verb,
+        group: path.group,
+        resource: path.plural,
+        subresource: path.subresource,
+        namespace: path.namespace,
+        name: path.name,
+        path: rest,
+      });
+      if (!decision.allowed) {
+        throw errors.forbidden(
+          `${path.plural}${path.group ? `.${path.group}` : ""} is forbidden: User "${user.username}" cannot ${verb} resource "${path.plural}" in API group "${path.group}"${path.namespace ? ` in the namespace "${path.namespace}"` : " at the cluster scope"}${decision.reason ? `: ${decision.reason}` : ""}`,
+        );
+      }
+      const ctx: ResourceContext = {
+        cluster,
+        store: deps.store,
+        registry,
+        kind,
+        path,
+        method: c.req.method,
+        query: url.searchParams,
+        headers: c.req.raw.headers,
+        request: c.req.raw,
+        user,
+        warnings: [],
+        signal: c.req.raw.signal,
+      };
+      const res = await handleResource(ctx);
+      if (kind.group === "apiextensions.k8s.io" && c.req.method !== "GET") registry.invalidate(cluster);
+      return res;
+    } catch (e) {
+      return errorResponse(e, { cluster, method: c.req.method, path: rest });
+    }
+  });
+
+  app.notFound((c) => errorResponse(errors.pathNotFound(new URL(c.req.url).pathname), {}));
+  app.onError((e) => errorResponse(e, {}));
+  return app;
+}
+
+function origin(req: Request): string {
+  const u = new URL(req.url);
+  const host = req.headers.get("host");
+  return `${u.protocol}//${host ?? u.host}`;
+}
+
+export function errorResponse(e: unknown, fields: Record<string, unknown>): Response {
+  if (e instanceof StatusError) {
+    if (e.code >= 500) log("error", e.message, fields);
+    return json(e.toStatus(), e.code);
+  }
+  log("error", "unhandled error", {
+    ...fields,
+    error: e instanceof Error ? (e.stack ?? e.message) : String(e),
+  });
+  return json(errors.internal(e instanceof Error ? e.message : String(e)).toStatus(), 500);
+}
+
+export { describeCluster };

@@ -1,0 +1,86 @@
+import { parseAllDocuments } from "yaml";
+import { errors } from "../api/status.ts";
+import type { JsonObject, KubeObject } from "../api/types.ts";
+
+/** The apiserver's own request body limit (it is larger than the 1.5 MiB object limit the store enforces). */
+export const MAX_BODY_BYTES = 3 * 1024 * 1024;
+
+export async function readBody(req: Request): Promise<string> {
+  const declared = Number(req.headers.get("content-length") ?? "0");
+  if (declared > MAX_BODY_BYTES) throw tooLarge(declared);
+  if (!req.body) return "";
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > MAX_BODY_BYTES) {
+      await reader.cancel();
+      throw tooLarge(size);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function tooLarge(size: number) {
+  return errors.tooLarge(
+    `the request body of ${size} bytes is too large: the limit is ${MAX_BODY_BYTES} bytes`,
+  );
+}
+
+/** Decodes a JSON or YAML request body into one object (a body of several YAML documents is refused). */
+export function decodeBody(text: string, contentType: string): JsonObject {
+  if (text.trim() === "") throw errors.badRequest("the request body is empty: an object is required");
+  const yaml = /yaml/i.test(contentType);
+  let value: unknown;
+  if (yaml) {
+    const docs = parseAllDocuments(text);
+    const list = Array.isArray(docs) ? docs : [docs];
+    const firstError = list.flatMap((d) => d.errors)[0];
+    if (firstError) throw errors.badRequest(`error converting YAML to JSON: ${firstError.message}`);
+    if (list.length !== 1)
+      throw errors.badRequest(`the request body must hold exactly one YAML document, got ${list.length}`);
+    value = list[0].toJS();
+  } else {
+    try {
+      value = JSON.parse(text);
+    } catch (e) {
+      throw errors.badRequest(`couldn't get version/kind; json parse error: ${(e as Error).message}`);
+    }
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw errors.badRequest("the request body must be a JSON or YAML object");
+  }
+  return value as JsonObject;
+}
+
+/** Checks the body names the kind the URL addresses, like the apiserver's decoder does. */
+export function checkTypeMeta(obj: JsonObject, apiVersion: string, kind: string): KubeObject {
+  const gotKind = obj.kind;
+  const gotVersion = obj.apiVersion;
+  if (gotKind === undefined || gotKind === "") {
+    throw errors.badRequest(`Object 'Kind' is missing in '${JSON.stringify(obj).slice(0, 200)}'`);
+  }
+  if (
+    typeof gotKind !== "string" ||
+    typeof gotVersion !== "string" ||
+    gotKind !== kind ||
+    gotVersion !== apiVersion
+  ) {
+    throw errors.badRequest(
+      `the API version in the data (${String(gotVersion)}) does not match the expected API version (${apiVersion})` +
+        (gotKind !== kind
+          ? `, and the kind in the data (${String(gotKind)}) does not match the expected kind (${kind})`
+          : ""),
+    );
+  }
+  const meta = obj.metadata;
+  if (meta !== undefined && (meta === null || typeof meta !== "object" || Array.isArray(meta))) {
+    throw errors.badRequest("metadata must be an object");
+  }
+  if (meta === undefined) obj.metadata = {};
+  return obj as KubeObject;
+}

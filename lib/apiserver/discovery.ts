@@ -1,0 +1,74 @@
+import {
+  aggregatedDiscovery,
+  apiGroup,
+  apiGroupList,
+  apiResourceList,
+  apiVersions,
+  versionInfo,
+} from "../api/discovery.ts";
+import { openapiV2Document, openapiV3Document, openapiV3Index } from "../api/openapi.ts";
+import { errors } from "../api/status.ts";
+import { json } from "./handlers/write.ts";
+import type { ApiPath } from "./path.ts";
+import type { KindRegistry } from "./registry.ts";
+
+// Discovery and OpenAPI: what kubectl reads before anything else (api-resources, explain, apply validation).
+
+const AGGREGATED = "apidiscovery.k8s.io";
+
+function wantsAggregated(accept: string | null): boolean {
+  if (!accept) return false;
+  const first = accept.split(",")[0];
+  return first.includes(`g=${AGGREGATED}`) && first.includes("as=APIGroupDiscoveryList");
+}
+
+function aggregatedResponse(body: unknown): Response {
+  return new Response(JSON.stringify(body), {
+    status: 200,
+    headers: { "content-type": `application/json;g=${AGGREGATED};v=v2;as=APIGroupDiscoveryList` },
+  });
+}
+
+export async function handleDiscovery(
+  req: Request,
+  path: ApiPath,
+  cluster: string,
+  registry: KindRegistry,
+  prefix: string,
+): Promise<Response> {
+  const kinds = await registry.all(cluster);
+  const accept = req.headers.get("accept");
+  switch (path.type) {
+    case "version":
+      return json(versionInfo(), 200);
+    case "api":
+      return wantsAggregated(accept)
+        ? aggregatedResponse(aggregatedDiscovery(kinds, "api"))
+        : json(apiVersions(), 200);
+    case "apis":
+      return wantsAggregated(accept)
+        ? aggregatedResponse(aggregatedDiscovery(kinds, "apis"))
+        : json(apiGroupList(kinds), 200);
+    case "group": {
+      const g = apiGroup(kinds, path.group);
+      if (!g) throw errors.pathNotFound(`/apis/${path.group}`);
+      return json(g, 200);
+    }
+    case "groupVersion": {
+      const gv = path.group ? `${path.group}/${path.version}` : path.version;
+      const list = apiResourceList(kinds, gv);
+      if (!list) throw errors.pathNotFound(path.group ? `/apis/${gv}` : `/api/${gv}`);
+      return json(list, 200);
+    }
+    case "openapi": {
+      if (path.version === "v2") return json(openapiV2Document(kinds), 200);
+      if (!path.groupVersion) return json(openapiV3Index(kinds, prefix), 200);
+      const gv = path.groupVersion.replace(/^apis\//, "").replace(/^api\//, "");
+      const doc = openapiV3Document(kinds, gv);
+      if (!doc) throw errors.pathNotFound(`/openapi/v3/${path.groupVersion}`);
+      return json(doc, 200);
+    }
+    default:
+      throw errors.pathNotFound("");
+  }
+}

@@ -1,0 +1,42 @@
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { log } from "../lib/log.ts";
+import { startStack } from "./stack.ts";
+
+// `npm start -- --port P --data-dir DIR | --in-memory`: the whole stack in one process.
+
+const { values } = parseArgs({
+  options: {
+    port: { type: "string", default: process.env.PORT ?? "8080" },
+    host: { type: "string", default: "127.0.0.1" },
+    "data-dir": { type: "string" },
+    "in-memory": { type: "boolean", default: false },
+    nodes: { type: "string", default: "3" },
+    cluster: { type: "string", multiple: true },
+  },
+  strict: true,
+});
+
+const dataDir = values["in-memory"]
+  ? undefined
+  : path.resolve(values["data-dir"] ?? path.join(".kumulus", "data"));
+const stack = await startStack({
+  port: Number(values.port),
+  host: values.host,
+  dataDir,
+  clusters: values.cluster ?? ["local"],
+});
+process.stdout.write(`Kumulus API at ${stack.url} (cluster "local": ${stack.url}/clusters/local)\n`);
+
+let stopping = false;
+for (const sig of ["SIGINT", "SIGTERM"] as const) {
+  process.on(sig, () => {
+    if (stopping) return;
+    stopping = true;
+    log("info", "shutting down", { signal: sig });
+    stack.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  });
+}

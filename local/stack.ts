@@ -1,0 +1,142 @@
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
+import { type ServerType, serve } from "@hono/node-server";
+import type { Hono } from "hono";
+import { log } from "../lib/log.ts";
+import { resetRuntimeEnv, runtimeEnv } from "../lib/runtime/env.ts";
+import { functions, type QueueName, queueEnvVar, type TableName, tableEnvVar } from "../lib/topology.ts";
+import { type DynamoLocal, startDynamoLocal } from "./dynamodb.ts";
+import { provisionQueues, provisionTables } from "./provision.ts";
+import { SqsPoller } from "./sqs-poller.ts";
+import { StreamPoller } from "./stream-poller.ts";
+
+// The local stack: the same function handlers as on AWS, on DynamoDB Local and the in-process SQS emulator
+// (or on AWS_ENDPOINT_URL, e.g. LocalStack), with pollers in place of Lambda's event source mappings and one
+// HTTP server in place of the function URL.
+
+export interface StackOptions {
+  port: number;
+  host?: string;
+  /** Persist state here; undefined keeps everything in memory. */
+  dataDir?: string;
+  stage?: string;
+  /** Clusters to ensure at start (the default is `local`). */
+  clusters?: string[];
+}
+
+export interface Stack {
+  url: string;
+  stop(): Promise<void>;
+}
+
+type Handler = (event: unknown) => Promise<unknown>;
+
+export async function startStack(opts: StackOptions): Promise<Stack> {
+  const stage = opts.stage ?? "local";
+  const stops: (() => Promise<void>)[] = [];
+  let ready = false;
+  let server: ServerType | undefined;
+  const stop = async () => {
+    ready = false;
+    if (server) await new Promise<void>((r) => server!.close(() => r()));
+    for (const s of stops.reverse()) {
+      try {
+        await s();
+      } catch (e) {
+        log("warn", "stop step failed", { error: String(e) });
+      }
+    }
+  };
+  try {
+    const external = process.env.AWS_ENDPOINT_URL;
+    let dynamo: DynamoLocal | undefined;
+    if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
+    if (!external) {
+      dynamo = await startDynamoLocal({ dataDir: opts.dataDir });
+      stops.push(() => dynamo!.stop());
+      const { startFauxqs } = await import("fauxqs");
+      const sqs = await startFauxqs({ port: 0, logger: false });
+      stops.push(() => sqs.stop());
+      process.env.KUMULUS_DYNAMODB_ENDPOINT = dynamo.endpoint;
+      process.env.KUMULUS_SQS_ENDPOINT = sqs.address;
+    }
+    process.env.KUMULUS_STAGE = stage;
+    resetRuntimeEnv();
+    const env = runtimeEnv();
+    const tables = await provisionTables(env.ddb, stage);
+    const queues = await provisionQueues(env.sqs, stage);
+    for (const [name, t] of Object.entries(tables)) process.env[tableEnvVar(name as TableName)] = t.name;
+    for (const [name, q] of Object.entries(queues)) process.env[queueEnvVar(name as QueueName)] = q.url;
+    resetRuntimeEnv();
+
+    const streams = new DynamoDBStreamsClient({
+      region: "us-east-1",
+      endpoint: process.env.KUMULUS_DYNAMODB_ENDPOINT ?? external,
+      credentials: external ? undefined : { accessKeyId: "local", secretAccessKey: "local" },
+    });
+    // Handlers are loaded after the environment is set, exactly as Lambda loads them with theirs.
+    const handlers = new Map<string, { handler: Handler; app?: Hono }>();
+    for (const [name, fn] of Object.entries(functions)) {
+      const mod = (await import(path.join(import.meta.dirname, "..", fn.entry))) as {
+        handler: Handler;
+        app?: Hono;
+      };
+      handlers.set(name, mod);
+      for (const t of fn.triggers) {
+        if (t.type === "stream") {
+          const poller = new StreamPoller(streams, {
+            streamArn: tables[t.table].streamArn!,
+            batchSize: t.batchSize,
+            handler: mod.handler as never,
+            checkpointFile: opts.dataDir
+              ? path.join(opts.dataDir, `${name}.stream-checkpoint.json`)
+              : undefined,
+          });
+          poller.start();
+          stops.push(() => poller.stop());
+        } else if (t.type === "sqs") {
+          const q = queues[t.queue];
+          const poller = new SqsPoller(env.sqs, {
+            queueUrl: q.url,
+            queueArn: q.arn,
+            batchSize: t.batchSize,
+            maxConcurrency: t.maxConcurrency,
+            handler: mod.handler as never,
+          });
+          poller.start();
+          stops.push(() => poller.stop());
+        } else if (t.type === "schedule") {
+          const everyMs = Number(process.env.KUMULUS_TICK_SECONDS ?? t.rateMinutes * 60) * 1000;
+          const timer = setInterval(
+            () => void mod.handler({ source: "aws.events", "detail-type": "Scheduled Event" }),
+            everyMs,
+          );
+          stops.push(async () => clearInterval(timer));
+        }
+      }
+    }
+
+    const api = handlers.get("apiserver")!.app!;
+    const { ensureCluster } = await import("../lib/clusters.ts");
+    const { defaultStore } = await import("../lib/runtime/store.ts");
+    for (const c of opts.clusters ?? ["local"]) await ensureCluster(defaultStore(), c);
+
+    const host = opts.host ?? "127.0.0.1";
+    const wrapped = {
+      fetch: (req: Request) =>
+        req.url.endsWith("/readyz") && !ready ? new Response("not ready", { status: 503 }) : api.fetch(req),
+    };
+    const actualPort = await new Promise<number>((resolve, reject) => {
+      server = serve({ fetch: wrapped.fetch, port: opts.port, hostname: host }, (info) => resolve(info.port));
+      server.on("error", reject);
+    });
+    ready = true;
+    const url = `http://${host}:${actualPort}`;
+    log("info", "Kumulus is ready", { url, stage, dataDir: opts.dataDir ?? "(in memory)" });
+    return { url, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}

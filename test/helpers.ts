@@ -1,0 +1,108 @@
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { inject } from "vitest";
+import { writeKubeconfig } from "../cli/kubeconfig.ts";
+
+export const KUBECTL = process.env.KUBECTL ?? "/usr/bin/kubectl";
+
+export function stackUrl(): string {
+  return inject("kumulusUrl");
+}
+
+export interface TestCluster {
+  name: string;
+  /** Base URL of the cluster's Kubernetes API. */
+  base: string;
+  kubeconfig: string;
+  kubectl(args: string[], input?: string): KubectlResult;
+  kubectlAsync(args: string[]): { proc: ReturnType<typeof spawn>; output: () => string };
+  api(
+    method: string,
+    p: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: any; text: string; headers: Headers }>;
+}
+
+export interface KubectlResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+let counter = 0;
+
+/** A fresh cluster on the shared stack, with a kubeconfig for it. */
+export async function newCluster(prefix: string): Promise<TestCluster> {
+  const url = stackUrl();
+  const name = `${prefix}-${process.pid}-${++counter}`.slice(0, 60);
+  const res = await fetch(`${url}/clusters`, {
+    method: "POST",
+    body: JSON.stringify({ name }),
+    headers: { "content-type": "application/json" },
+  });
+  if (res.status !== 200) throw new Error(`creating cluster ${name}: ${res.status} ${await res.text()}`);
+  const dir = mkdtempSync(path.join(tmpdir(), "kumulus-test-"));
+  const kubeconfig = path.join(dir, "kubeconfig");
+  writeKubeconfig(kubeconfig, name, url);
+  const base = `${url}/clusters/${name}`;
+  const env = { ...process.env, KUBECONFIG: kubeconfig, HOME: dir };
+  return {
+    name,
+    base,
+    kubeconfig,
+    kubectl(args, input) {
+      const r = spawnSync(KUBECTL, args, { env, input, encoding: "utf8", timeout: 60_000 });
+      return { code: r.status ?? -1, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
+    },
+    kubectlAsync(args) {
+      const proc = spawn(KUBECTL, args, { env });
+      let out = "";
+      proc.stdout.on("data", (d) => {
+        out += d.toString();
+      });
+      proc.stderr.on("data", (d) => {
+        out += d.toString();
+      });
+      return { proc, output: () => out };
+    },
+    async api(method, p, body, headers = {}) {
+      const r = await fetch(`${base}${p}`, {
+        method,
+        headers: { "content-type": "application/json", ...headers },
+        body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+      });
+      const text = await r.text();
+      let parsed: any;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = undefined;
+      }
+      return { status: r.status, body: parsed, text, headers: r.headers };
+    },
+  };
+}
+
+export function writeTemp(name: string, content: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "kumulus-file-"));
+  const f = path.join(dir, name);
+  writeFileSync(f, content);
+  return f;
+}
+
+export async function waitFor<T>(
+  fn: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 20_000,
+  what = "condition",
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

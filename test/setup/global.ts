@@ -1,0 +1,18 @@
+import type { TestProject } from "vitest/node";
+import { freePort } from "../../local/dynamodb.ts";
+import { startStack } from "../../local/stack.ts";
+
+// One stack (one JVM, one SQS emulator) per test run; each test file uses its own cluster (brief §4).
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    kumulusUrl: string;
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  process.env.KUMULUS_LOG_LEVEL ??= "warn";
+  const stack = await startStack({ port: await freePort(), clusters: ["local"] });
+  project.provide("kumulusUrl", stack.url);
+  return () => stack.stop();
+}
