@@ -1,14 +1,15 @@
 import { parseAllDocuments } from "yaml";
+import { decodeKubernetesProtobuf, isKubernetesProtobuf, ProtoError } from "../api/protobuf/index.ts";
 import { errors } from "../api/status.ts";
 import type { JsonObject, KubeObject } from "../api/types.ts";
 
 /** The apiserver's own request body limit (it is larger than the 1.5 MiB object limit the store enforces). */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
-export async function readBody(req: Request): Promise<string> {
+export async function readBody(req: Request): Promise<Buffer> {
   const declared = Number(req.headers.get("content-length") ?? "0");
   if (declared > MAX_BODY_BYTES) throw tooLarge(declared);
-  if (!req.body) return "";
+  if (!req.body) return Buffer.alloc(0);
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -22,7 +23,7 @@ export async function readBody(req: Request): Promise<string> {
     }
     chunks.push(value);
   }
-  return Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks);
 }
 
 function tooLarge(size: number) {
@@ -31,8 +32,18 @@ function tooLarge(size: number) {
   );
 }
 
-/** Decodes a JSON or YAML request body into one object (a body of several YAML documents is refused). */
-export function decodeBody(text: string, contentType: string): JsonObject {
+/** Decodes a JSON, YAML or Kubernetes-protobuf request body into one object. */
+export function decodeBody(bytes: Buffer, contentType: string): JsonObject {
+  if (/protobuf/i.test(contentType) || isKubernetesProtobuf(bytes)) {
+    try {
+      return decodeKubernetesProtobuf(bytes);
+    } catch (e) {
+      if (e instanceof ProtoError)
+        throw errors.unsupportedMediaType(`cannot decode the protobuf body: ${e.message}`);
+      throw e;
+    }
+  }
+  const text = bytes.toString("utf8");
   if (text.trim() === "") throw errors.badRequest("the request body is empty: an object is required");
   const yaml = /yaml/i.test(contentType);
   let value: unknown;

@@ -72,7 +72,7 @@ spec: {size: medium, replicas: 20, code: abc}
 `;
     const r = k.kubectl(["apply", "-f", "-"], bad);
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toContain('Widget.example.com "bad" is invalid');
+    expect(r.stderr).toContain(`Widget "bad" is invalid`);
     expect(r.stderr).toContain('spec.size: Unsupported value: "medium": supported values: "small", "large"');
     expect(r.stderr).toContain(
       "spec.replicas: Invalid value: 20: spec.replicas in body should be less than or equal to 10",

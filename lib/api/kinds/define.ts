@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isPrimitiveSet, mergeKeyFor } from "../patch/merge-keys.ts";
 import {
   apiVersionOf,
   type FieldError,
@@ -290,6 +291,20 @@ function clean(node: unknown): void {
     delete n.additionalProperties;
   }
   delete n.propertyNames;
+  // kubectl apply computes its three-way patch from these extensions: without them every list is atomic and
+  // a list the server defaulted (containers, ports) would always look changed.
+  if (n.properties && typeof n.properties === "object") {
+    for (const [name, prop] of Object.entries(n.properties as Record<string, JsonObject>)) {
+      if (prop?.type !== "array") continue;
+      const itemProps = ((prop.items as JsonObject | undefined)?.properties ?? {}) as Record<string, unknown>;
+      const key =
+        name === "ports" ? ("containerPort" in itemProps ? "containerPort" : "port") : mergeKeyFor(name);
+      if (key) {
+        prop["x-kubernetes-patch-merge-key"] = key;
+        prop["x-kubernetes-patch-strategy"] = name === "volumes" ? "merge,retainKeys" : "merge";
+      } else if (isPrimitiveSet(name)) prop["x-kubernetes-patch-strategy"] = "merge";
+    }
+  }
   if (n.type === "integer") {
     // zod's int() bounds are JavaScript's safe-integer range, not a constraint of the API.
     if (typeof n.minimum === "number" && Math.abs(n.minimum) >= Number.MAX_SAFE_INTEGER) delete n.minimum;

@@ -23,10 +23,11 @@ interface DeleteOptions {
 }
 
 async function deleteOptions(ctx: ResourceContext): Promise<DeleteOptions> {
-  const text = await readBody(ctx.request);
-  const opts: DeleteOptions = text.trim()
-    ? (decodeBody(text, ctx.headers.get("content-type") ?? "") as JsonObject)
-    : {};
+  const body = await readBody(ctx.request);
+  const opts: DeleteOptions =
+    body.length > 0 && body.toString("utf8").trim()
+      ? (decodeBody(body, ctx.headers.get("content-type") ?? "") as JsonObject)
+      : {};
   const pp = ctx.query.get("propagationPolicy") ?? opts.propagationPolicy;
   if (pp !== undefined && pp !== "Foreground" && pp !== "Background" && pp !== "Orphan") {
     throw errors.badRequest(

@@ -28,7 +28,7 @@ export async function patch(ctx: ResourceContext): Promise<Response> {
       `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml`,
     );
   }
-  const body = await readBody(ctx.request);
+  const body = (await readBody(ctx.request)).toString("utf8");
   if (type === "apply" && !ctx.query.get("fieldManager")) {
     throw errors.badRequest("PATCH, application/apply-patch+yaml requires fieldManager to be set");
   }
