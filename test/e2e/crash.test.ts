@@ -38,15 +38,16 @@ async function start(dataDir: string, port: number): Promise<ChildProcess> {
   return p;
 }
 
+/** JVMs serving this data dir (read from ps, so the shell running the query never matches itself). */
 function javaPids(dataDir: string): string[] {
-  try {
-    return execSync(`pgrep -f -- "-dbPath ${path.join(dataDir, "dynamodb")}"`, { encoding: "utf8" })
-      .trim()
-      .split("\n")
-      .filter(Boolean);
-  } catch {
-    return [];
-  }
+  const lines = execSync("ps -eo pid=,args=", { encoding: "utf8" }).split("\n");
+  return lines
+    .filter(
+      (l) =>
+        /\bjava\b/.test(l) && l.includes("DynamoDBLocal.jar") && l.includes(path.join(dataDir, "dynamodb")),
+    )
+    .filter((l) => !l.includes("watchdog"))
+    .map((l) => l.trim().split(/\s+/)[0]);
 }
 
 afterAll(() => {
@@ -111,11 +112,16 @@ describe("crash during a write load", () => {
       const { done, value } = await reader.read();
       if (done) break;
       text += dec.decode(value);
-      const lines = text.split("\n").filter(Boolean);
+      // Only whole lines: a chunk may end in the middle of an event.
+      const lines = text
+        .slice(0, text.lastIndexOf("\n") + 1)
+        .split("\n")
+        .filter(Boolean);
       if (lines.some((l) => JSON.parse(l).type === "ERROR") || lines.length >= acked.size) break;
     }
     await reader.cancel();
     const events = text
+      .slice(0, text.lastIndexOf("\n") + 1)
       .split("\n")
       .filter(Boolean)
       .map((l) => JSON.parse(l));

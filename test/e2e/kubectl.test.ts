@@ -263,8 +263,6 @@ data: {a: b}
       "--output-watch-events",
       "--field-selector",
       "metadata.name=watched",
-      "-o",
-      "name",
     ]);
     try {
       await new Promise((r) => setTimeout(r, 1500));
@@ -275,11 +273,13 @@ data: {a: b}
         () => (/DELETED/.test(w.output()) ? w.output() : undefined),
         15_000,
         "watch events",
-      );
+      ).catch((e: Error) => {
+        throw new Error(`${e.message}; kubectl printed: ${w.output()}`);
+      });
       const types = out
         .split("\n")
-        .filter((l) => l.trim())
-        .map((l) => l.trim().split(/\s+/)[0]);
+        .filter((l) => /^(ADDED|MODIFIED|DELETED)\s/.test(l))
+        .map((l) => l.split(/\s+/)[0]);
       expect(types).toEqual(["ADDED", "MODIFIED", "DELETED"]);
     } finally {
       w.proc.kill();

@@ -239,8 +239,10 @@ function walk(s: z.ZodType, value: unknown, path: string, out: string[], remove:
       }
       return;
     case "union":
-      for (const o of def.options ?? [])
-        if (defOf(o).type === "object") return walk(o, value, path, out, remove);
+      {
+        const first = (def.options ?? []).find((o) => defOf(o).type === "object");
+        if (first) walk(first, value, path, out, remove);
+      }
       return;
     case "object": {
       if (!value || typeof value !== "object" || Array.isArray(value)) return;
