@@ -97,7 +97,15 @@ export function defineKind(d: KindDefinition): KindInfo {
             .filter((i) => i.code !== "unrecognized_keys")
             .map((i) => issueToFieldError(i, obj)),
         );
-      if (res.success && d.validate) errs.push(...d.validate(obj, old));
+      // Semantic checks run even when the shape is wrong, so a user sees every problem at once, as with the
+      // apiserver; they must therefore tolerate missing or mistyped fields.
+      if (d.validate) {
+        try {
+          errs.push(...d.validate(obj, old));
+        } catch {
+          // a mistyped field the schema errors above already report
+        }
+      }
       return dedupe(errs);
     },
     unknownFields(obj) {
