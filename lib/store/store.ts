@@ -201,6 +201,9 @@ export class Store {
           ExpressionAttributeValues: values,
           ConsistentRead: true,
           ExclusiveStartKey: start,
+          // Without a filter the page can stop one past the limit (to know whether to hand out a continue
+          // token); with one, DynamoDB cannot know how many items will match.
+          Limit: !opts.filter && Number.isFinite(limit) ? limit - items.length + 1 : undefined,
           ReturnConsumedCapacity: "TOTAL",
         }),
       );
