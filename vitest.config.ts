@@ -7,12 +7,14 @@ export default defineConfig({
         test: {
           name: "unit",
           include: ["test/unit/**/*.test.ts"],
+          sequence: { groupOrder: 0 },
         },
       },
       {
         test: {
           name: "e2e",
           include: ["test/e2e/**/*.test.ts"],
+          sequence: { groupOrder: 2 },
           globalSetup: ["test/setup/global.ts"],
           testTimeout: 120_000,
           hookTimeout: 120_000,
@@ -25,6 +27,7 @@ export default defineConfig({
         test: {
           name: "infra",
           include: ["infra-tests/**/*.test.ts"],
+          sequence: { groupOrder: 1 },
           testTimeout: 120_000,
         },
       },

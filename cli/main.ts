@@ -6,7 +6,7 @@ import { writeKubeconfig } from "./kubeconfig.ts";
 // A minimal eksctl-shaped CLI. The full ClusterConfig-driven CLI is on the roadmap.
 
 const USAGE = `Usage:
-  kumulus create cluster --name NAME [--endpoint URL]
+  kumulus create cluster --name NAME [--nodes N] [--endpoint URL]
   kumulus get clusters [--endpoint URL]
   kumulus utils write-kubeconfig --cluster NAME [--kubeconfig FILE] [--endpoint URL]
 
@@ -21,6 +21,7 @@ const { values, positionals } = parseArgs({
     cluster: { type: "string" },
     endpoint: { type: "string" },
     kubeconfig: { type: "string" },
+    nodes: { type: "string" },
     help: { type: "boolean", short: "h" },
   },
 });
@@ -57,7 +58,10 @@ async function main(): Promise<void> {
   switch (command) {
     case "create cluster": {
       const name = values.name ?? fail("--name is required");
-      const { status, json } = await call("POST", "/clusters", { name });
+      const { status, json } = await call("POST", "/clusters", {
+        name,
+        nodes: values.nodes ? Number(values.nodes) : undefined,
+      });
       if (status === 409) fail(`cluster "${name}" already exists`);
       if (status !== 200) fail(json.message ?? `unexpected status ${status}`);
       process.stdout.write(`cluster "${name}" created; its Kubernetes API is ${json.cluster.endpoint}\n`);

@@ -25,6 +25,7 @@ const stack = await startStack({
   host: values.host,
   dataDir,
   clusters: values.cluster ?? ["local"],
+  nodes: Number(values.nodes),
 });
 process.stdout.write(`Kumulus API at ${stack.url} (cluster "local": ${stack.url}/clusters/local)\n`);
 

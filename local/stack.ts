@@ -21,6 +21,8 @@ export interface StackOptions {
   /** Persist state here; undefined keeps everything in memory. */
   dataDir?: string;
   stage?: string;
+  /** Simulated nodes for the first cluster. */
+  nodes?: number;
   /** Clusters to ensure at start (the default is `local`). */
   clusters?: string[];
 }
@@ -121,6 +123,10 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const { ensureCluster } = await import("../lib/clusters.ts");
     const { defaultStore } = await import("../lib/runtime/store.ts");
     for (const c of opts.clusters ?? ["local"]) await ensureCluster(defaultStore(), c);
+    if (opts.nodes) {
+      const { ensureNodes } = await import("../lib/kubelet/nodes.ts");
+      await ensureNodes((opts.clusters ?? ["local"])[0], opts.nodes);
+    }
 
     const host = opts.host ?? "127.0.0.1";
     const wrapped = {

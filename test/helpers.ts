@@ -35,12 +35,12 @@ export interface KubectlResult {
 let counter = 0;
 
 /** A fresh cluster on the shared stack, with a kubeconfig for it. */
-export async function newCluster(prefix: string): Promise<TestCluster> {
+export async function newCluster(prefix: string, nodes = 0): Promise<TestCluster> {
   const url = stackUrl();
   const name = `${prefix}-${process.pid}-${++counter}`.slice(0, 60);
   const res = await fetch(`${url}/clusters`, {
     method: "POST",
-    body: JSON.stringify({ name }),
+    body: JSON.stringify({ name, nodes }),
     headers: { "content-type": "application/json" },
   });
   if (res.status !== 200) throw new Error(`creating cluster ${name}: ${res.status} ${await res.text()}`);

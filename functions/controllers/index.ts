@@ -1,5 +1,8 @@
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
+import { registerControllers } from "../../lib/controllers/routes.ts";
 import { runWorkItems } from "../../lib/runtime/work.ts";
+
+registerControllers();
 
 // Consumes {cluster, controller, key} work items from the controllers queue. Failed items are reported
 // individually so SQS redelivers only those (ReportBatchItemFailures).

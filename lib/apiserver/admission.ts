@@ -49,7 +49,51 @@ const customResourceDefinitions: AdmissionPlugin = async (ctx, op, obj) => {
   obj.status = crdStatus(obj);
 };
 
-export const admissionPlugins: AdmissionPlugin[] = [namespaceLifecycle, customResourceDefinitions];
+/** Services get a ClusterIP from 10.100.0.0/16 and NodePorts from 30000-32767, unique in the cluster. */
+const serviceAllocation: AdmissionPlugin = async (ctx, op, obj, old) => {
+  if (ctx.kind.group !== "" || ctx.kind.plural !== "services" || op === "DELETE") return;
+  const spec = (obj.spec ??= {}) as {
+    type?: string;
+    clusterIP?: string;
+    clusterIPs?: string[];
+    ports?: { nodePort?: number }[];
+  };
+  const prev = old?.spec as typeof spec | undefined;
+  if (spec.type === "ExternalName") return;
+  if (prev?.clusterIP && !spec.clusterIP) spec.clusterIP = prev.clusterIP;
+  const needIp = !spec.clusterIP;
+  const needPorts =
+    (spec.type === "NodePort" || spec.type === "LoadBalancer") && (spec.ports ?? []).some((p) => !p.nodePort);
+  if (!needIp && !needPorts) return;
+  const { items } = await ctx.store.list({ cluster: ctx.cluster, group: "", plural: "services" });
+  if (needIp) {
+    const used = new Set(items.map((s) => (s.spec as typeof spec)?.clusterIP));
+    for (let i = 10; i < 65_000; i++) {
+      const ip = `10.100.${Math.floor(i / 254)}.${(i % 254) + 1}`;
+      if (!used.has(ip)) {
+        spec.clusterIP = ip;
+        break;
+      }
+    }
+  }
+  if (spec.clusterIP) spec.clusterIPs = [spec.clusterIP];
+  if (needPorts) {
+    const used = new Set(items.flatMap((s) => ((s.spec as typeof spec)?.ports ?? []).map((p) => p.nodePort)));
+    let next = 30000;
+    for (const p of spec.ports ?? []) {
+      if (p.nodePort) continue;
+      while (used.has(next)) next++;
+      p.nodePort = next;
+      used.add(next);
+    }
+  }
+};
+
+export const admissionPlugins: AdmissionPlugin[] = [
+  namespaceLifecycle,
+  customResourceDefinitions,
+  serviceAllocation,
+];
 
 export async function admit(
   ctx: ResourceContext,

@@ -33,11 +33,19 @@ export function createApp(deps: AppDeps): Hono {
 
   // Cluster management, shaped like the EKS API (POST /clusters, GET /clusters/{name}) it grows into.
   app.post("/clusters", async (c) => {
-    const body = (await c.req.json().catch(() => ({}))) as { name?: string; version?: string };
+    const body = (await c.req.json().catch(() => ({}))) as {
+      name?: string;
+      version?: string;
+      nodes?: number;
+    };
     const res = await createCluster(deps.store, body.name ?? "", {
       endpoint: origin(c.req.raw),
       version: body.version,
     });
+    if (res.status === 200 && body.nodes) {
+      const { ensureNodes } = await import("../kubelet/nodes.ts");
+      await ensureNodes(body.name!, Math.min(Number(body.nodes), 100));
+    }
     return c.json(res.body, res.status as 200);
   });
   app.get("/clusters", async (c) =>

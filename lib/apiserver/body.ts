@@ -95,3 +95,14 @@ export function checkTypeMeta(obj: JsonObject, apiVersion: string, kind: string)
   if (meta === undefined) obj.metadata = {};
   return obj as KubeObject;
 }
+
+/** JSON null means "unset" to the apiserver's decoder (e.g. creationTimestamp: null in a template). */
+export function dropNulls<T>(v: T): T {
+  if (Array.isArray(v)) return v.map(dropNulls) as T;
+  if (v && typeof v === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, val] of Object.entries(v)) if (val !== null) out[k] = dropNulls(val);
+    return out as T;
+  }
+  return v;
+}

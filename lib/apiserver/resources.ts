@@ -67,6 +67,9 @@ async function handleSubresource(ctx: ResourceContext, sub: string): Promise<Res
       return json(scaleOf(ctx, saved), 200, ctx);
     }
   }
+  if (sub === "binding" && ctx.kind.plural === "pods" && ctx.kind.group === "" && ctx.method === "POST") {
+    return bind(ctx, name);
+  }
   if (sub === "finalize" && ctx.kind.plural === "namespaces" && ctx.method === "PUT") {
     const obj = await readObject(ctx);
     const old = await ctx.store.get(objectKey(ctx, name));
@@ -79,4 +82,36 @@ async function handleSubresource(ctx: ResourceContext, sub: string): Promise<Res
     return json(await commitUpdate(ctx, old, next), 200, ctx);
   }
   throw errors.pathNotFound(`${ctx.kind.plural}/${sub}`);
+}
+
+/** pods/{name}/binding: the scheduler's way to assign a node, once. */
+async function bind(ctx: ResourceContext, name: string): Promise<Response> {
+  const binding = decodeBody(await readBody(ctx.request), ctx.headers.get("content-type") ?? "") as {
+    target?: { name?: string };
+    metadata?: { uid?: string };
+  };
+  const target = binding.target?.name;
+  if (!target) throw errors.badRequest("a Binding needs target.name");
+  const old = await ctx.store.get(objectKey(ctx, name));
+  if (!old) throw errors.notFound(resourceOf(ctx), name);
+  const spec = (old.spec ?? {}) as { nodeName?: string };
+  if (spec.nodeName)
+    throw errors.conflict(
+      resourceOf(ctx),
+      name,
+      `pod ${name} is already assigned to node "${spec.nodeName}"`,
+    );
+  if (binding.metadata?.uid && binding.metadata.uid !== old.metadata.uid)
+    throw errors.conflict(resourceOf(ctx), name, "the pod was replaced");
+  const next = structuredClone(old);
+  (next.spec as { nodeName?: string }).nodeName = target;
+  const status = (next.status ?? {}) as { conditions?: { type: string }[] };
+  const ts = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+  status.conditions = [
+    ...(status.conditions ?? []).filter((c) => c.type !== "PodScheduled"),
+    { type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: ts } as never,
+  ];
+  next.status = status;
+  await commitUpdate(ctx, old, next);
+  return json({ kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 201 }, 201, ctx);
 }

@@ -1,24 +1,23 @@
+import { randomUUID } from "node:crypto";
 import { SendMessageBatchCommand } from "@aws-sdk/client-sqs";
+import { routeChange } from "../controllers/routes.ts";
 import type { QueueName } from "../topology.ts";
 import type { Change } from "../watch/router.ts";
 import { runtimeEnv } from "./env.ts";
 import type { WorkItem } from "./work.ts";
 
-// Which controllers care about which changes. Each route maps one change to work items on one queue; the
-// FIFO message group is the work item's key, so a key is never reconciled concurrently with itself.
-export type Route = (change: Change) => { queue: QueueName; item: WorkItem }[];
-
-export const routes: Route[] = [];
+// Turns routed changes into SQS work items. The FIFO message group is the work item's key (or a wider group
+// a route asks for), so a key is never reconciled concurrently with itself.
 
 export async function fanOut(changes: Change[]): Promise<void> {
-  const byQueue = new Map<QueueName, WorkItem[]>();
+  const byQueue = new Map<QueueName, Map<string, { item: WorkItem; group: string }>>();
   for (const ch of changes) {
-    for (const r of routes) {
-      for (const { queue, item } of r(ch)) {
-        const list = byQueue.get(queue) ?? [];
-        list.push(item);
-        byQueue.set(queue, list);
-      }
+    for (const { queue, item, group } of routeChange(ch)) {
+      const id = `${item.cluster}|${item.controller}|${item.key}`;
+      const m = byQueue.get(queue) ?? new Map();
+      // Several changes to one key in a batch need reconciling once: the reconcile reads current state.
+      m.set(id, { item, group: group ?? id });
+      byQueue.set(queue, m);
     }
   }
   if (byQueue.size === 0) return;
@@ -26,20 +25,17 @@ export async function fanOut(changes: Change[]): Promise<void> {
   for (const [queue, items] of byQueue) {
     const url = env.queues[queue];
     if (!url) throw new Error(`queue ${queue} has no URL configured`);
-    // Several changes to one key in a batch need reconciling once: the reconcile reads current state.
-    const unique = [...new Map(items.map((i) => [`${i.cluster}|${i.controller}|${i.key}`, i])).values()];
-    for (let i = 0; i < unique.length; i += 10) {
-      const entries = unique.slice(i, i + 10).map((item, j) => {
-        const group = `${item.cluster}|${item.controller}|${item.key}`;
-        return {
-          Id: String(j),
-          MessageBody: JSON.stringify(item),
-          MessageGroupId: group.slice(0, 128),
-          MessageDeduplicationId: `${group}|${Date.now()}`.replace(/[^\w\-.|]/g, "_").slice(0, 128),
-        };
-      });
+    const list = [...items.values()];
+    for (let i = 0; i < list.length; i += 10) {
+      const entries = list.slice(i, i + 10).map(({ item, group }, j) => ({
+        Id: String(j),
+        MessageBody: JSON.stringify(item),
+        MessageGroupId: group.replace(/[^\w!-/:-@[-`{-~]/g, "_").slice(0, 128),
+        MessageDeduplicationId: randomUUID(),
+      }));
       const out = await env.sqs.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: entries }));
-      if (out.Failed && out.Failed.length > 0) throw new Error(`SQS refused ${out.Failed.length} work items`);
+      if (out.Failed && out.Failed.length > 0)
+        throw new Error(`SQS refused ${out.Failed.length} work items: ${out.Failed[0].Message}`);
     }
   }
 }

@@ -33,7 +33,17 @@ export async function runWorkItems(queue: string, event: SQSEvent): Promise<SQSB
       const item = parseWorkItem(rec.body);
       const reconcile = reconcilers[queue]?.[item.controller];
       if (!reconcile) throw new Error(`no reconciler "${item.controller}" on queue ${queue}`);
-      await reconcile(item);
+      // A conflict means another writer won a race; the reconcile reads fresh state, so run it again now
+      // rather than after the queue's visibility timeout.
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await reconcile(item);
+          break;
+        } catch (e) {
+          if (attempt < 4 && (e as { code?: number }).code === 409) continue;
+          throw e;
+        }
+      }
     } catch (e) {
       log("warn", "work item failed", { queue, messageId: rec.messageId, error: String(e) });
       failures.push({ itemIdentifier: rec.messageId });

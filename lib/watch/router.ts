@@ -6,7 +6,10 @@ import {
   type WriteRequest,
 } from "@aws-sdk/client-dynamodb";
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
+import type { KubeObject } from "../api/types.ts";
+import { ROUTED_WITH_OBJECT } from "../controllers/routes.ts";
 import { log } from "../log.ts";
+import { decodeBody } from "../store/codec.ts";
 import { blobPartitionKey, parsePartitionKey } from "../store/keys.ts";
 import type { Store } from "../store/store.ts";
 import { watchConfig } from "./config.ts";
@@ -26,6 +29,8 @@ export interface Change {
   name: string;
   type: EventType;
   rv: number;
+  /** The object (the final state for DELETED), decoded only for kinds whose routing needs it. */
+  object?: KubeObject;
 }
 
 export type ChangeSink = (changes: Change[]) => Promise<void>;
@@ -132,7 +137,11 @@ export class StreamRouter {
       }
       after.push(() => this.removeTombstone(img.pk.S!, img.sk.S!, rv));
     }
-    return { change: { cluster, group, plural, namespace, name, type, rv }, put, after };
+    const object =
+      this.sink && img.body?.B && ROUTED_WITH_OBJECT.has(`${group}/${plural}`)
+        ? decodeBody(img.body.B)
+        : undefined;
+    return { change: { cluster, group, plural, namespace, name, type, rv, object }, put, after };
   }
 
   private async writeLog(puts: Image[]): Promise<void> {

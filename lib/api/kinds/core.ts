@@ -375,7 +375,7 @@ export const coreKinds: KindInfo[] = [
         "related",
         "reportingComponent",
         "reportingInstance",
-      ].map((k) => [k, z.unknown()]),
+      ].map((k) => [k, z.unknown().optional()]),
     ),
     columns: [
       col("Last Seen", (o, now) => {

@@ -352,7 +352,7 @@ export const otherKinds: KindInfo[] = [
         "deprecatedFirstTimestamp",
         "deprecatedLastTimestamp",
         "deprecatedCount",
-      ].map((k) => [k, z.unknown()]),
+      ].map((k) => [k, z.unknown().optional()]),
     ),
     columns: [
       col("Type", (o) => o.type ?? ""),

@@ -1,7 +1,7 @@
 import { applyPatch, PatchError, type PatchType, patchTypeFromContentType } from "../../api/patch/index.ts";
 import { errors, StatusError } from "../../api/status.ts";
 import { apiVersionOf, type KubeObject } from "../../api/types.ts";
-import { readBody } from "../body.ts";
+import { dropNulls, readBody } from "../body.ts";
 import { fieldManager, objectKey, type ResourceContext, resourceOf } from "../context.ts";
 import { applyFieldValidation } from "../fieldvalidation.ts";
 import { commitCreate, commitUpdate } from "./commit.ts";
@@ -80,8 +80,9 @@ export async function patch(ctx: ResourceContext): Promise<Response> {
   }
 }
 
-function checkApplied(ctx: ResourceContext, obj: KubeObject, name: string): KubeObject {
-  if (!obj || typeof obj !== "object") throw errors.badRequest("the patch produced no object");
+function checkApplied(ctx: ResourceContext, patched: KubeObject, name: string): KubeObject {
+  if (!patched || typeof patched !== "object") throw errors.badRequest("the patch produced no object");
+  const obj = dropNulls(patched);
   if (obj.apiVersion !== apiVersionOf(ctx.kind) || obj.kind !== ctx.kind.kind) {
     throw errors.badRequest(
       `the patch changed the object's apiVersion or kind (${obj.apiVersion}, ${obj.kind})`,

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { errors } from "../../api/status.ts";
 import { apiVersionOf, type KubeObject } from "../../api/types.ts";
-import { checkTypeMeta, decodeBody, readBody } from "../body.ts";
+import { checkTypeMeta, decodeBody, dropNulls, readBody } from "../body.ts";
 import { objectKey, type ResourceContext, resourceOf } from "../context.ts";
 import { applyFieldValidation } from "../fieldvalidation.ts";
 import { commitCreate, commitUpdate } from "./commit.ts";
@@ -9,7 +9,7 @@ import { commitCreate, commitUpdate } from "./commit.ts";
 export async function readObject(ctx: ResourceContext): Promise<KubeObject> {
   const text = await readBody(ctx.request);
   const raw = decodeBody(text, ctx.headers.get("content-type") ?? "application/json");
-  const obj = checkTypeMeta(raw, apiVersionOf(ctx.kind), ctx.kind.kind);
+  const obj = checkTypeMeta(dropNulls(raw), apiVersionOf(ctx.kind), ctx.kind.kind);
   checkNamespace(ctx, obj);
   return applyFieldValidation(ctx, obj);
 }

@@ -1,0 +1,79 @@
+import type { Hono } from "hono";
+import { StatusError } from "../api/status.ts";
+import type { KubeObject } from "../api/types.ts";
+
+// Controllers, the scheduler and kubelets write through the API server's own request pipeline (in process,
+// via Hono's app.request): the same admission, defaulting, validation and compare-and-swap rules as kubectl.
+
+export interface ListResult {
+  items: KubeObject[];
+  metadata: { resourceVersion: string };
+}
+
+export class ApiClient {
+  constructor(
+    private readonly app: Hono,
+    readonly cluster: string,
+    private readonly manager: string,
+  ) {}
+
+  private async call(
+    method: string,
+    path: string,
+    body?: unknown,
+    contentType = "application/json",
+  ): Promise<any> {
+    const sep = path.includes("?") ? "&" : "?";
+    const url = `http://internal/clusters/${this.cluster}${path}${method === "GET" ? "" : `${sep}fieldManager=${this.manager}`}`;
+    const res = await this.app.request(url, {
+      method,
+      headers: { "content-type": contentType, "user-agent": `${this.manager}/v1.32.0` },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    const parsed = text ? JSON.parse(text) : undefined;
+    if (res.status >= 400) {
+      throw new StatusError(
+        res.status,
+        parsed?.reason ?? "Unknown",
+        parsed?.message ?? text,
+        parsed?.details,
+      );
+    }
+    return parsed;
+  }
+
+  get(path: string): Promise<KubeObject | undefined> {
+    return this.call("GET", path).catch((e) => {
+      if (e instanceof StatusError && e.code === 404) return undefined;
+      throw e;
+    });
+  }
+
+  list(path: string): Promise<ListResult> {
+    return this.call("GET", path);
+  }
+
+  create(path: string, obj: unknown): Promise<KubeObject> {
+    return this.call("POST", path, obj);
+  }
+
+  update(path: string, obj: unknown): Promise<KubeObject> {
+    return this.call("PUT", path, obj);
+  }
+
+  mergePatch(path: string, patch: unknown): Promise<KubeObject> {
+    return this.call("PATCH", path, patch, "application/merge-patch+json");
+  }
+
+  delete(path: string, opts?: unknown): Promise<KubeObject | undefined> {
+    return this.call("DELETE", path, opts).catch((e) => {
+      if (e instanceof StatusError && e.code === 404) return undefined;
+      throw e;
+    });
+  }
+}
+
+export function isConflict(e: unknown): boolean {
+  return e instanceof StatusError && e.code === 409;
+}

@@ -1,0 +1,90 @@
+import { labelSelectorFromObject } from "../api/selectors.ts";
+import type { KubeObject } from "../api/types.ts";
+import type { WorkItem } from "../runtime/work.ts";
+import { isConflict } from "./client.ts";
+import { clientFor, splitKey } from "./runtime.ts";
+
+// ReplicaSet: keeps spec.replicas pods that it owns, and reports how many exist, are ready and available.
+
+export function isPodActive(p: KubeObject): boolean {
+  const phase = (p.status as { phase?: string } | undefined)?.phase;
+  return !p.metadata.deletionTimestamp && phase !== "Succeeded" && phase !== "Failed";
+}
+
+export function isPodReady(p: KubeObject): boolean {
+  const conds = ((p.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ??
+    []) as { type: string; status: string }[];
+  return conds.some((c) => c.type === "Ready" && c.status === "True");
+}
+
+export function ownedBy(obj: KubeObject, uid: string | undefined): boolean {
+  return (obj.metadata.ownerReferences ?? []).some((o) => o.uid === uid && o.controller);
+}
+
+export async function reconcileReplicaSet(item: WorkItem): Promise<void> {
+  const api = clientFor(item.cluster, "kube-controller-manager");
+  const { namespace, name } = splitKey(item.key);
+  const base = `/apis/apps/v1/namespaces/${namespace}/replicasets`;
+  const rs = await api.get(`${base}/${name}`);
+  if (!rs || rs.metadata.deletionTimestamp) return;
+  const spec = rs.spec as { replicas?: number; selector?: any; template?: { metadata?: any; spec?: any } };
+  const selector = labelSelectorFromObject(spec.selector);
+  const { items } = await api.list(`/api/v1/namespaces/${namespace}/pods`);
+  const pods = items.filter((p) => ownedBy(p, rs.metadata.uid) && selector.matches(p.metadata.labels));
+  const active = pods.filter(isPodActive);
+  const want = spec.replicas ?? 1;
+  if (active.length < want) {
+    const missing = want - active.length;
+    for (let i = 0; i < missing; i++) {
+      await api.create(`/api/v1/namespaces/${namespace}/pods`, {
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: {
+          generateName: `${name}-`,
+          namespace,
+          labels: spec.template?.metadata?.labels ?? {},
+          annotations: spec.template?.metadata?.annotations,
+          ownerReferences: [
+            {
+              apiVersion: "apps/v1",
+              kind: "ReplicaSet",
+              name,
+              uid: rs.metadata.uid!,
+              controller: true,
+              blockOwnerDeletion: true,
+            },
+          ],
+        },
+        spec: spec.template?.spec,
+      });
+    }
+  } else if (active.length > want) {
+    // Delete the least useful pods first: unscheduled, then not ready, then the youngest.
+    const rank = (p: KubeObject) =>
+      ((p.spec as { nodeName?: string }).nodeName ? 2 : 0) + (isPodReady(p) ? 1 : 0);
+    const victims = [...active]
+      .sort(
+        (a, b) =>
+          rank(a) - rank(b) ||
+          String(b.metadata.creationTimestamp).localeCompare(String(a.metadata.creationTimestamp)),
+      )
+      .slice(0, active.length - want);
+    for (const v of victims) await api.delete(`/api/v1/namespaces/${namespace}/pods/${v.metadata.name}`);
+  }
+  const ready = active.filter(isPodReady).length;
+  const status = {
+    replicas: active.length,
+    fullyLabeledReplicas: active.length,
+    readyReplicas: ready,
+    availableReplicas: ready,
+    observedGeneration: rs.metadata.generation,
+  };
+  const current = rs.status as Record<string, unknown> | undefined;
+  if (JSON.stringify({ ...current, ...status }) !== JSON.stringify(current ?? {})) {
+    try {
+      await api.update(`${base}/${name}/status`, { ...rs, status: { ...current, ...status } });
+    } catch (e) {
+      if (!isConflict(e)) throw e; // a newer version will be reconciled again
+    }
+  }
+}

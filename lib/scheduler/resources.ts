@@ -1,0 +1,82 @@
+import type { KubeObject } from "../api/types.ts";
+import type { Resources } from "./types.ts";
+
+// Quantities ("100m", "2", "128Mi", "1G") and a pod's effective requests (max of init containers and the sum
+// of app containers, plus overhead), as the scheduler computes them.
+
+const SUFFIX: Record<string, number> = {
+  Ki: 1024,
+  Mi: 1024 ** 2,
+  Gi: 1024 ** 3,
+  Ti: 1024 ** 4,
+  Pi: 1024 ** 5,
+  Ei: 1024 ** 6,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+  m: 1e-3,
+  "": 1,
+};
+
+export function parseQuantity(q: unknown): number {
+  if (typeof q === "number") return q;
+  const m = /^([+-]?[0-9.]+(?:e[+-]?\d+)?)([a-zA-Z]*)$/.exec(String(q ?? "0").trim());
+  if (!m || !(m[2] in SUFFIX)) return 0;
+  return Number(m[1]) * SUFFIX[m[2]];
+}
+
+type Container = { resources?: { requests?: Record<string, unknown>; limits?: Record<string, unknown> } };
+
+function requestsOf(c: Container): Resources {
+  const r = c.resources?.requests ?? c.resources?.limits ?? {};
+  return { cpu: Math.round(parseQuantity(r.cpu) * 1000), memory: parseQuantity(r.memory), pods: 0 };
+}
+
+export function podRequests(pod: KubeObject): Resources {
+  const spec = (pod.spec ?? {}) as {
+    containers?: Container[];
+    initContainers?: Container[];
+    overhead?: Record<string, unknown>;
+  };
+  const sum: Resources = { cpu: 0, memory: 0, pods: 1 };
+  for (const c of spec.containers ?? []) {
+    const r = requestsOf(c);
+    sum.cpu += r.cpu;
+    sum.memory += r.memory;
+  }
+  for (const c of spec.initContainers ?? []) {
+    const r = requestsOf(c);
+    sum.cpu = Math.max(sum.cpu, r.cpu);
+    sum.memory = Math.max(sum.memory, r.memory);
+  }
+  if (spec.overhead) {
+    sum.cpu += Math.round(parseQuantity(spec.overhead.cpu) * 1000);
+    sum.memory += parseQuantity(spec.overhead.memory);
+  }
+  return sum;
+}
+
+export function allocatableOf(node: KubeObject): Resources {
+  const a = ((node.status as { allocatable?: Record<string, unknown> } | undefined)?.allocatable ??
+    {}) as Record<string, unknown>;
+  return {
+    cpu: Math.round(parseQuantity(a.cpu ?? "0") * 1000),
+    memory: parseQuantity(a.memory ?? "0"),
+    pods: parseQuantity(a.pods ?? "110"),
+  };
+}
+
+/** Requests for scoring: like kube-scheduler, a container without requests counts as 100m cpu and 200Mi. */
+export function podRequestsForScoring(pod: KubeObject): Resources {
+  const spec = (pod.spec ?? {}) as { containers?: Container[] };
+  const out: Resources = { cpu: 0, memory: 0, pods: 1 };
+  for (const c of spec.containers ?? []) {
+    const r = requestsOf(c);
+    out.cpu += r.cpu || 100;
+    out.memory += r.memory || 200 * 1024 * 1024;
+  }
+  return out;
+}

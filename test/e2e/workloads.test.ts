@@ -1,0 +1,119 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { newCluster, type TestCluster, waitFor } from "../helpers.ts";
+
+// Control loops through the real path: objects → stream → router → SQS → controllers, scheduler and
+// simulated kubelets → back through the API. Driven with the real kubectl.
+
+let k: TestCluster;
+
+beforeAll(async () => {
+  k = await newCluster("workloads", 3);
+});
+
+const json = (args: string[]) => JSON.parse(k.kubectl([...args, "-o", "json"]).stdout);
+
+describe("workloads on simulated nodes", () => {
+  it("has three Ready nodes over several zones and a default ServiceAccount", async () => {
+    const nodes = json(["get", "nodes"]).items;
+    expect(nodes).toHaveLength(3);
+    expect(
+      new Set(nodes.map((n: any) => n.metadata.labels["topology.kubernetes.io/zone"])).size,
+    ).toBeGreaterThanOrEqual(2);
+    await waitFor(() => k.kubectl(["get", "sa", "default"]).code === 0, 20_000, "default ServiceAccount");
+  });
+
+  it("rolls out a 6-replica Deployment, updates it, rolls back and heals", async () => {
+    expect(
+      k.kubectl(["create", "deployment", "web", "--image=nginx:1.27", "--replicas=6", "--port=80"]).code,
+    ).toBe(0);
+    const first = k.kubectl(["rollout", "status", "deploy/web", "--timeout=90s"]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toContain('deployment "web" successfully rolled out');
+    const pods = json(["get", "pods", "-l", "app=web"]).items;
+    expect(pods).toHaveLength(6);
+    for (const p of pods) expect(p.status.phase).toBe("Running");
+    expect(new Set(pods.map((p: any) => p.spec.nodeName)).size).toBe(3);
+
+    expect(k.kubectl(["set", "image", "deploy/web", "nginx=nginx:1.28"]).code).toBe(0);
+    expect(k.kubectl(["rollout", "status", "deploy/web", "--timeout=90s"]).code).toBe(0);
+    expect(json(["get", "rs"]).items).toHaveLength(2);
+    expect(k.kubectl(["rollout", "history", "deploy/web"]).stdout).toMatch(/1\s+<none>\s+2\s+<none>/);
+    const undo = k.kubectl(["rollout", "undo", "deploy/web"]);
+    expect(undo.code, undo.stderr).toBe(0);
+    expect(k.kubectl(["rollout", "status", "deploy/web", "--timeout=90s"]).code).toBe(0);
+    expect(
+      k.kubectl(["get", "deploy", "web", "-o", "jsonpath={.spec.template.spec.containers[0].image}"]).stdout,
+    ).toBe("nginx:1.27");
+
+    const victim = json(["get", "pods", "-l", "app=web"]).items[0].metadata.name;
+    expect(k.kubectl(["delete", "pod", victim, "--wait=false"]).code).toBe(0);
+    await waitFor(
+      () => {
+        const now = json(["get", "pods", "-l", "app=web"]).items;
+        return (
+          now.length === 6 &&
+          !now.some((p: any) => p.metadata.name === victim) &&
+          now.every((p: any) => p.status.phase === "Running")
+        );
+      },
+      30_000,
+      "the deployment to heal",
+    );
+
+    expect(k.kubectl(["scale", "deploy/web", "--replicas=2"]).code).toBe(0);
+    await waitFor(() => json(["get", "pods", "-l", "app=web"]).items.length === 2, 30_000, "scale down");
+  });
+
+  it("gives a Service a ClusterIP and endpoints of the ready pods", async () => {
+    expect(k.kubectl(["expose", "deploy/web", "--port=80"]).code).toBe(0);
+    const svc = json(["get", "svc", "web"]);
+    expect(svc.spec.clusterIP).toMatch(/^10\.100\./);
+    await waitFor(
+      () => {
+        const ep = json(["get", "endpoints", "web"]);
+        return (ep.subsets?.[0]?.addresses ?? []).length === 2;
+      },
+      30_000,
+      "endpoints",
+    );
+    const slices = json(["get", "endpointslices", "-l", "kubernetes.io/service-name=web"]).items;
+    expect(slices[0].endpoints.filter((e: any) => e.conditions.ready)).toHaveLength(2);
+  });
+
+  it("leaves a pod no node satisfies Pending with a FailedScheduling event", async () => {
+    const pod = `apiVersion: v1
+kind: Pod
+metadata: {name: picky}
+spec:
+  nodeSelector: {type: gpu}
+  containers: [{name: c, image: busybox}]
+`;
+    expect(k.kubectl(["apply", "-f", "-"], pod).code).toBe(0);
+    await waitFor(
+      () =>
+        k.kubectl(["get", "events", "--field-selector", "reason=FailedScheduling"]).stdout.includes("picky"),
+      30_000,
+      "FailedScheduling",
+    );
+    const ev = json([
+      "get",
+      "events",
+      "--field-selector",
+      "involvedObject.name=picky,reason=FailedScheduling",
+    ]).items[0];
+    expect(ev.message).toContain(
+      "0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector.",
+    );
+    expect(json(["get", "pod", "picky"]).status.phase).toBe("Pending");
+  });
+
+  it("garbage-collects ReplicaSets and pods when the Deployment goes", async () => {
+    expect(k.kubectl(["delete", "deploy", "web"]).code).toBe(0);
+    await waitFor(
+      () =>
+        json(["get", "rs"]).items.length === 0 && json(["get", "pods", "-l", "app=web"]).items.length === 0,
+      30_000,
+      "garbage collection",
+    );
+  });
+});
