@@ -29,7 +29,7 @@ export async function fanOut(changes: Change[]): Promise<void> {
     for (let i = 0; i < list.length; i += 10) {
       const entries = list.slice(i, i + 10).map(({ item, group }, j) => ({
         Id: String(j),
-        MessageBody: JSON.stringify(item),
+        MessageBody: JSON.stringify({ ...item, at: Date.now() }),
         MessageGroupId: group.replace(/[^\w!-/:-@[-`{-~]/g, "_").slice(0, 128),
         MessageDeduplicationId: randomUUID(),
       }));

@@ -1,7 +1,18 @@
 import { log } from "../log.ts";
 
-/** Periodic jobs run by the tick function; the control-loop issue adds CronJobs and heartbeat checks. */
-export const tickJobs: { name: string; run: () => Promise<void> }[] = [];
+import { sweepWatchLog } from "../watch/sweep.ts";
+import { defaultStore } from "./store.ts";
+
+/** Periodic jobs run by the tick function; CronJobs and heartbeat checks join this list. */
+export const tickJobs: { name: string; run: () => Promise<void> }[] = [
+  {
+    name: "watch-log-sweep",
+    run: async () => {
+      const store = defaultStore();
+      for (const c of await store.listClusters()) await sweepWatchLog(store, c.name);
+    },
+  },
+];
 
 export async function runTick(): Promise<void> {
   for (const job of tickJobs) {

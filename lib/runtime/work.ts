@@ -7,6 +7,8 @@ export interface WorkItem {
   cluster: string;
   controller: string;
   key: string;
+  /** When the work item was enqueued (ms); lets a reconciler skip items an already-started pass covers. */
+  at?: number;
 }
 
 export type Reconciler = (item: WorkItem) => Promise<void>;

@@ -6,18 +6,20 @@ import { addPod, nodeInfos, schedule } from "./schedule.ts";
 
 // The binder around the pure algorithm. Work items for one cluster share one FIFO message group, so
 // scheduling decisions in a cluster are serialised and two bindings can never over-commit a node, however
-// many scheduler invocations run. Key "*" rescans every pending pod (after a node appears).
+// many scheduler invocations run. Each pass considers every pending pod of the cluster.
+
+/** Start of the last full pass per cluster in this process: a pass schedules every pod pending at its start. */
+const lastPass = new Map<string, number>();
 
 export async function reconcileScheduling(item: WorkItem): Promise<void> {
+  // Items enqueued before the last pass started are covered by it (their pods were pending then).
+  if (item.at !== undefined && (lastPass.get(item.cluster) ?? 0) > item.at) return;
+  lastPass.set(item.cluster, Date.now());
   const api = clientFor(item.cluster, "default-scheduler");
   const nodes = (await api.list("/api/v1/nodes")).items;
   const allPods = (await api.list("/api/v1/pods")).items;
-  const pending =
-    item.key === "*"
-      ? allPods.filter(needsScheduling)
-      : allPods.filter(
-          (p) => `${p.metadata.namespace}/${p.metadata.name}` === item.key && needsScheduling(p),
-        );
+  // Every pass schedules all pending pods of the cluster: under load one pass serves many queued items.
+  const pending = allPods.filter(needsScheduling);
   const infos = nodeInfos(nodes, allPods);
   for (const pod of pending) {
     const { namespace, name } = splitKey(`${pod.metadata.namespace}/${pod.metadata.name}`);
