@@ -2,6 +2,7 @@ import { labelSelectorFromObject } from "../api/selectors.ts";
 import type { KubeObject } from "../api/types.ts";
 import type { WorkItem } from "../runtime/work.ts";
 import { isConflict } from "./client.ts";
+import { forEachLimit } from "./parallel.ts";
 import { clientFor, splitKey } from "./runtime.ts";
 
 // ReplicaSet: keeps spec.replicas pods that it owns, and reports how many exist, are ready and available.
@@ -34,30 +35,32 @@ export async function reconcileReplicaSet(item: WorkItem): Promise<void> {
   const active = pods.filter(isPodActive);
   const want = spec.replicas ?? 1;
   if (active.length < want) {
-    const missing = want - active.length;
-    for (let i = 0; i < missing; i++) {
-      await api.create(`/api/v1/namespaces/${namespace}/pods`, {
-        apiVersion: "v1",
-        kind: "Pod",
-        metadata: {
-          generateName: `${name}-`,
-          namespace,
-          labels: spec.template?.metadata?.labels ?? {},
-          annotations: spec.template?.metadata?.annotations,
-          ownerReferences: [
-            {
-              apiVersion: "apps/v1",
-              kind: "ReplicaSet",
-              name,
-              uid: rs.metadata.uid!,
-              controller: true,
-              blockOwnerDeletion: true,
-            },
-          ],
-        },
-        spec: spec.template?.spec,
-      });
-    }
+    const missing = Array.from({ length: want - active.length }, (_, i) => i);
+    const pod = {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: {
+        generateName: `${name}-`,
+        namespace,
+        labels: spec.template?.metadata?.labels ?? {},
+        annotations: spec.template?.metadata?.annotations,
+        ownerReferences: [
+          {
+            apiVersion: "apps/v1",
+            kind: "ReplicaSet",
+            name,
+            uid: rs.metadata.uid!,
+            controller: true,
+            blockOwnerDeletion: true,
+          },
+        ],
+      },
+      spec: spec.template?.spec,
+    };
+    // In parallel: the store commits concurrent creates of a cluster in shared transactions.
+    await forEachLimit(missing, 25, async () => {
+      await api.create(`/api/v1/namespaces/${namespace}/pods`, pod);
+    });
   } else if (active.length > want) {
     // Delete the least useful pods first: unscheduled, then not ready, then the youngest.
     const rank = (p: KubeObject) =>
@@ -69,7 +72,9 @@ export async function reconcileReplicaSet(item: WorkItem): Promise<void> {
           String(b.metadata.creationTimestamp).localeCompare(String(a.metadata.creationTimestamp)),
       )
       .slice(0, active.length - want);
-    for (const v of victims) await api.delete(`/api/v1/namespaces/${namespace}/pods/${v.metadata.name}`);
+    await forEachLimit(victims, 25, async (v) => {
+      await api.delete(`/api/v1/namespaces/${namespace}/pods/${v.metadata.name}`);
+    });
   }
   const ready = active.filter(isPodReady).length;
   const status = {

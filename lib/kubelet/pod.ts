@@ -21,6 +21,48 @@ export function qosClass(pod: KubeObject): "Guaranteed" | "Burstable" | "BestEff
   return guaranteed ? "Guaranteed" : "Burstable";
 }
 
+/** IPs handed out per node by this kubelet process, re-seeded from the node's pods every 30 s (frees IPs). */
+const ipsByNode = new Map<string, { at: number; set: Promise<Set<string>> }>();
+
+async function allocateIp(
+  api: ReturnType<typeof clientFor>,
+  node: KubeObject,
+  pod: KubeObject,
+): Promise<string> {
+  const nodeName = node.metadata.name!;
+  let used = ipsByNode.get(nodeName);
+  if (!used || Date.now() - used.at > 30_000) {
+    used = {
+      at: Date.now(),
+      set: api
+        .list(`/api/v1/pods?fieldSelector=spec.nodeName%3D${encodeURIComponent(nodeName)}`)
+        .then(({ items }) => new Set(items.map((p) => (p.status as Any)?.podIP).filter(Boolean))),
+    };
+    ipsByNode.set(nodeName, used);
+  }
+  const set = await used.set;
+  const prefix = String((node.spec as Any)?.podCIDR ?? "10.244.0.0/24")
+    .split(".")
+    .slice(0, 3)
+    .join(".");
+  // Start from a point derived from the pod so concurrent kubelet processes rarely collide.
+  const start =
+    Number.parseInt(
+      String(pod.metadata.uid ?? "0")
+        .replace(/-/g, "")
+        .slice(0, 6),
+      16,
+    ) % 252;
+  for (let i = 0; i < 252; i++) {
+    const ip = `${prefix}.${((start + i) % 252) + 2}`;
+    if (!set.has(ip)) {
+      set.add(ip);
+      return ip;
+    }
+  }
+  return `${prefix}.254`;
+}
+
 export async function reconcilePod(item: WorkItem): Promise<void> {
   const api = clientFor(item.cluster, "kubelet");
   const { namespace, name } = splitKey(item.key);
@@ -31,17 +73,8 @@ export async function reconcilePod(item: WorkItem): Promise<void> {
   if (status.phase === "Running" || status.phase === "Succeeded" || status.phase === "Failed") return;
   const node = await api.get(`/api/v1/nodes/${nodeName}`);
   if (!node) return;
-  const onNode = (await api.list(`/api/v1/pods`)).items.filter(
-    (p) => (p.spec as Any).nodeName === nodeName && (p.status as Any)?.podIP,
-  );
-  const used = new Set(onNode.map((p) => (p.status as Any).podIP));
-  const prefix = String((node.spec as Any)?.podCIDR ?? "10.244.0.0/24")
-    .split(".")
-    .slice(0, 3)
-    .join(".");
-  let host = 2;
-  while (used.has(`${prefix}.${host}`) && host < 254) host++;
-  const podIP = `${prefix}.${host}`;
+  const podIP = await allocateIp(api, node, pod);
+
   const hostIP = ((node.status as Any)?.addresses ?? []).find((a: Any) => a.type === "InternalIP")?.address;
   const ts = now();
   const cond = (type: string) => ({ type, status: "True", lastProbeTime: null, lastTransitionTime: ts });

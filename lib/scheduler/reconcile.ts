@@ -1,5 +1,6 @@
 import type { KubeObject } from "../api/types.ts";
 import { isConflict } from "../controllers/client.ts";
+import { forEachLimit } from "../controllers/parallel.ts";
 import { clientFor, now, splitKey } from "../controllers/runtime.ts";
 import type { WorkItem } from "../runtime/work.ts";
 import { addPod, nodeInfos, schedule } from "./schedule.ts";
@@ -21,34 +22,35 @@ export async function reconcileScheduling(item: WorkItem): Promise<void> {
   // Every pass schedules all pending pods of the cluster: under load one pass serves many queued items.
   const pending = allPods.filter(needsScheduling);
   const infos = nodeInfos(nodes, allPods);
+  // Decide sequentially (each decision sees the previous ones), then bind in parallel so the bindings share
+  // transactions.
+  const decisions: { pod: KubeObject; node?: string; message?: string }[] = [];
   for (const pod of pending) {
-    const { namespace, name } = splitKey(`${pod.metadata.namespace}/${pod.metadata.name}`);
     const result = schedule(pod, infos);
     if ("node" in result) {
-      try {
-        await api.create(`/api/v1/namespaces/${namespace}/pods/${name}/binding`, {
-          apiVersion: "v1",
-          kind: "Binding",
-          metadata: { name, namespace, uid: pod.metadata.uid },
-          target: { apiVersion: "v1", kind: "Node", name: result.node },
-        });
-      } catch (e) {
-        if (isConflict(e)) continue; // deleted or bound meanwhile
-        throw e;
-      }
-      // Account for the new pod before the next decision of this batch.
       addPod(infos.find((n) => n.node.metadata.name === result.node)!, pod);
-      await event(
-        api,
-        pod,
-        "Normal",
-        "Scheduled",
-        `Successfully assigned ${namespace}/${name} to ${result.node}`,
-      );
-    } else {
-      await markUnschedulable(api, pod, result.message);
-    }
+      decisions.push({ pod, node: result.node });
+    } else decisions.push({ pod, message: result.message });
   }
+  await forEachLimit(decisions, 25, async ({ pod, node, message }) => {
+    const { namespace, name } = splitKey(`${pod.metadata.namespace}/${pod.metadata.name}`);
+    if (!node) {
+      await markUnschedulable(api, pod, message!);
+      return;
+    }
+    try {
+      await api.create(`/api/v1/namespaces/${namespace}/pods/${name}/binding`, {
+        apiVersion: "v1",
+        kind: "Binding",
+        metadata: { name, namespace, uid: pod.metadata.uid },
+        target: { apiVersion: "v1", kind: "Node", name: node },
+      });
+    } catch (e) {
+      if (isConflict(e) || (e as { code?: number }).code === 404) return; // deleted or bound meanwhile
+      throw e;
+    }
+    await event(api, pod, "Normal", "Scheduled", `Successfully assigned ${namespace}/${name} to ${node}`);
+  });
 }
 
 function needsScheduling(p: KubeObject): boolean {
