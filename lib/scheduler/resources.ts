@@ -35,7 +35,20 @@ function requestsOf(c: Container): Resources {
   return { cpu: Math.round(parseQuantity(r.cpu) * 1000), memory: parseQuantity(r.memory), pods: 0 };
 }
 
+// Filters and scores ask for the same pod's requests once per node: parse them once per pod object.
+const requestsCache = new WeakMap<KubeObject, Resources>();
+const scoringCache = new WeakMap<KubeObject, Resources>();
+
 export function podRequests(pod: KubeObject): Resources {
+  let r = requestsCache.get(pod);
+  if (!r) {
+    r = computeRequests(pod);
+    requestsCache.set(pod, r);
+  }
+  return r;
+}
+
+function computeRequests(pod: KubeObject): Resources {
   const spec = (pod.spec ?? {}) as {
     containers?: Container[];
     initContainers?: Container[];
@@ -71,6 +84,15 @@ export function allocatableOf(node: KubeObject): Resources {
 
 /** Requests for scoring: like kube-scheduler, a container without requests counts as 100m cpu and 200Mi. */
 export function podRequestsForScoring(pod: KubeObject): Resources {
+  let r = scoringCache.get(pod);
+  if (!r) {
+    r = computeScoring(pod);
+    scoringCache.set(pod, r);
+  }
+  return r;
+}
+
+function computeScoring(pod: KubeObject): Resources {
   const spec = (pod.spec ?? {}) as { containers?: Container[] };
   const out: Resources = { cpu: 0, memory: 0, pods: 1 };
   for (const c of spec.containers ?? []) {

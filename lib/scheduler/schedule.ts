@@ -56,10 +56,25 @@ export function addPod(info: NodeInfo, pod: KubeObject): void {
 
 export type ScheduleResult = { node: string } | { message: string };
 
+/** kube-scheduler's adaptive percentageOfNodesToScore: stop filtering once this many nodes fit. */
+export function feasibleNodesToFind(total: number): number {
+  if (total < 100) return total;
+  const pct = Math.max(5, 50 - Math.floor(total / 125));
+  return Math.max(100, Math.floor((total * pct) / 100));
+}
+
+// Where the next search starts, so consecutive pods do not all examine (and fill) the same nodes first.
+let nextStart = 0;
+
 export function schedule(pod: KubeObject, nodes: NodeInfo[]): ScheduleResult {
   const reasons = new Map<string, number>();
   const feasible: NodeInfo[] = [];
-  for (const n of nodes) {
+  const want = feasibleNodesToFind(nodes.length);
+  const start = nodes.length ? nextStart % nodes.length : 0;
+  let examined = 0;
+  for (let k = 0; k < nodes.length && feasible.length < want; k++) {
+    const n = nodes[(start + k) % nodes.length];
+    examined++;
     let failed: string | undefined;
     for (const f of filters) {
       failed = f(pod, n);
@@ -68,6 +83,7 @@ export function schedule(pod: KubeObject, nodes: NodeInfo[]): ScheduleResult {
     if (failed) reasons.set(failed, (reasons.get(failed) ?? 0) + 1);
     else feasible.push(n);
   }
+  nextStart = start + examined;
   if (feasible.length === 0) {
     const parts = [...reasons.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([r, c]) => `${c} ${r}`);
     const suffix = parts.length ? ` ${parts.join(", ")}.` : "";
