@@ -83,3 +83,26 @@ export async function api(
   const text = await r.text();
   return { status: r.status, body: text ? JSON.parse(text) : undefined };
 }
+
+/** Reads a watch response's newline-delimited events until the stream ends or is aborted. */
+export async function readEvents(res: Response, onEvent: (ev: any, at: number) => void): Promise<void> {
+  const reader = res.body!.getReader();
+  const dec = new TextDecoder();
+  let buf = "";
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      const at = performance.now();
+      buf += dec.decode(value, { stream: true });
+      let nl = buf.indexOf("\n");
+      while (nl >= 0) {
+        onEvent(JSON.parse(buf.slice(0, nl)), at);
+        buf = buf.slice(nl + 1);
+        nl = buf.indexOf("\n");
+      }
+    }
+  } catch {
+    // aborted
+  }
+}

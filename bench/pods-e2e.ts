@@ -1,6 +1,6 @@
 import { ensureNodes } from "../lib/kubelet/nodes.ts";
 import { defaultStore } from "../lib/runtime/store.ts";
-import { api, benchStack, report, round, summarize } from "./lib.ts";
+import { api, benchStack, readEvents, report, round, summarize } from "./lib.ts";
 
 // End to end on the local stack: a Deployment of R replicas on N simulated nodes, through stream → router →
 // SQS → controllers, scheduler and kubelets. Reports the time until all pods are Ready, per-pod startup
@@ -22,33 +22,15 @@ const res = await fetch(
   `${base}/api/v1/namespaces/default/pods?watch=1&resourceVersion=${list.body.metadata.resourceVersion}`,
   { signal: abort.signal },
 );
-const watching = (async () => {
-  const reader = res.body!.getReader();
-  const dec = new TextDecoder();
-  let buf = "";
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      buf += dec.decode(value, { stream: true });
-      let nl = buf.indexOf("\n");
-      while (nl >= 0) {
-        const ev = JSON.parse(buf.slice(0, nl));
-        buf = buf.slice(nl + 1);
-        nl = buf.indexOf("\n");
-        const name = ev.object?.metadata?.name;
-        if (!name) continue;
-        if (ev.type === "ADDED" && !created.has(name)) created.set(name, performance.now());
-        const isReady = (ev.object.status?.conditions ?? []).some(
-          (c: any) => c.type === "Ready" && c.status === "True",
-        );
-        if (isReady && !ready.has(name)) ready.set(name, performance.now());
-      }
-    }
-  } catch {
-    // aborted
-  }
-})();
+const watching = readEvents(res, (ev, at) => {
+  const name = ev.object?.metadata?.name;
+  if (!name) return;
+  if (ev.type === "ADDED" && !created.has(name)) created.set(name, at);
+  const isReady = (ev.object.status?.conditions ?? []).some(
+    (c: any) => c.type === "Ready" && c.status === "True",
+  );
+  if (isReady && !ready.has(name)) ready.set(name, at);
+});
 
 const t0 = performance.now();
 const r = await api(base, "POST", "/apis/apps/v1/namespaces/default/deployments", {

@@ -1,4 +1,4 @@
-import { api, benchStack, report, summarize } from "./lib.ts";
+import { api, benchStack, readEvents, report, summarize } from "./lib.ts";
 
 // Watch delivery lag: from a write's acknowledgement to the event arriving at a watcher, through the real
 // path (DynamoDB Local stream → stream poller → router → watch log → watch response).
@@ -12,40 +12,24 @@ const acked = new Map<string, number>();
 const lags: number[] = [];
 const abort = new AbortController();
 const res = await fetch(`${base}${path}?watch=1&resourceVersion=0`, { signal: abort.signal });
-const reader = res.body!.getReader();
-const received = (async () => {
-  const dec = new TextDecoder();
-  let buf = "";
-  const pending = new Map<string, number>();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      const now = performance.now();
-      buf += dec.decode(value, { stream: true });
-      let nl = buf.indexOf("\n");
-      while (nl >= 0) {
-        const ev = JSON.parse(buf.slice(0, nl));
-        buf = buf.slice(nl + 1);
-        nl = buf.indexOf("\n");
-        const rv = ev.object?.metadata?.resourceVersion;
-        const t = acked.get(rv);
-        if (t !== undefined) lags.push(now - t);
-        else if (rv) pending.set(rv, now);
-      }
-      // An event can arrive before the writer has recorded its acknowledgement.
-      for (const [rv, at] of pending) {
-        const t = acked.get(rv);
-        if (t !== undefined) {
-          lags.push(Math.max(0, at - t));
-          pending.delete(rv);
-        }
-      }
+// An event can arrive before the writer has recorded its acknowledgement: keep it until the ack is known.
+const pending = new Map<string, number>();
+const received = readEvents(res, (ev, at) => {
+  const rv = ev.object?.metadata?.resourceVersion;
+  if (!rv) return;
+  const t = acked.get(rv);
+  if (t !== undefined) lags.push(at - t);
+  else pending.set(rv, at);
+});
+const settle = () => {
+  for (const [rv, at] of pending) {
+    const t = acked.get(rv);
+    if (t !== undefined) {
+      lags.push(Math.max(0, at - t));
+      pending.delete(rv);
     }
-  } catch {
-    // aborted
   }
-})();
+};
 await new Promise((r) => setTimeout(r, 300));
 let rv = "";
 for (let i = 0; i < N; i++) {
@@ -61,7 +45,10 @@ for (let i = 0; i < N; i++) {
   await new Promise((r) => setTimeout(r, 5));
 }
 const deadline = Date.now() + 10_000;
-while (lags.length < N && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+while (lags.length < N && Date.now() < deadline) {
+  settle();
+  await new Promise((r) => setTimeout(r, 50));
+}
 abort.abort();
 await received;
 await stack.stop();

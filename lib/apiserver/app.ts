@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { errors, StatusError } from "../api/status.ts";
-import { createCluster, describeCluster } from "../clusters.ts";
+import { createCluster } from "../clusters.ts";
 import { log } from "../log.ts";
 import type { Store } from "../store/store.ts";
 import type { ResourceContext } from "./context.ts";
@@ -134,5 +134,3 @@ export function errorResponse(e: unknown, fields: Record<string, unknown>): Resp
   });
   return json(errors.internal(e instanceof Error ? e.message : String(e)).toStatus(), 500);
 }
-
-export { describeCluster };

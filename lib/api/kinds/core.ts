@@ -1,8 +1,8 @@
 import { z } from "zod";
 import type { FieldError, KindInfo, KubeObject } from "../types.ts";
-import { ageColumn, col, count, selectorString } from "./columns.ts";
+import { ageColumn, col, selectorString } from "./columns.ts";
 import { defineKind } from "./define.ts";
-import { invalid, nameErrors, required } from "./meta.ts";
+import { invalid, required } from "./meta.ts";
 import {
   defaultPodSpec,
   intOrString,
@@ -505,5 +505,3 @@ function require_age(ts: string, now: Date): string {
     now,
   ) as string;
 }
-
-export { count, nameErrors };

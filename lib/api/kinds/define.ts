@@ -1,13 +1,12 @@
 import { z } from "zod";
 import { isPrimitiveSet, mergeKeyFor } from "../patch/merge-keys.ts";
-import {
-  apiVersionOf,
-  type FieldError,
-  type JsonObject,
-  type KindInfo,
-  type KubeObject,
-  type ScaleSubresource,
-  type TableColumn,
+import type {
+  FieldError,
+  JsonObject,
+  KindInfo,
+  KubeObject,
+  ScaleSubresource,
+  TableColumn,
 } from "../types.ts";
 import { ageColumn, nameColumn } from "./columns.ts";
 import {
@@ -322,8 +321,4 @@ function clean(node: unknown): void {
     n.format ??= "int32";
   }
   for (const v of Object.values(n)) clean(v);
-}
-
-export function apiVersion(k: KindInfo): string {
-  return apiVersionOf(k);
 }
