@@ -76,8 +76,15 @@ describe("workloads on simulated nodes", () => {
       30_000,
       "endpoints",
     );
-    const slices = json(["get", "endpointslices", "-l", "kubernetes.io/service-name=web"]).items;
-    expect(slices[0].endpoints.filter((e: any) => e.conditions.ready)).toHaveLength(2);
+    // The slice is written right after the Endpoints object, by the same reconcile.
+    await waitFor(
+      () => {
+        const slices = json(["get", "endpointslices", "-l", "kubernetes.io/service-name=web"]).items;
+        return slices[0]?.endpoints?.filter((e: any) => e.conditions.ready).length === 2;
+      },
+      30_000,
+      "endpoint slices",
+    );
   });
 
   it("leaves a pod no node satisfies Pending with a FailedScheduling event", async () => {
