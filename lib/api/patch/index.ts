@@ -1,23 +1,30 @@
-import jsonpatch from "fast-json-patch";
-import { parse as parseYaml } from "yaml";
+import { parseAllDocuments } from "yaml";
 import type { KubeObject } from "../types.ts";
 import { serverSideApply, updateManagedFields } from "./apply.ts";
 import { PatchError } from "./errors.ts";
+import { jsonPatch, mergePatch, parseJson } from "./json.ts";
 import { isObject } from "./merge-keys.ts";
 import { strategicMerge } from "./strategic.ts";
 
-// The four patch types the apiserver accepts.
+// The four patch types the apiserver accepts, and managedFields bookkeeping for ordinary writes.
 
 export type PatchType = "json" | "merge" | "strategic" | "apply";
 
 export interface PatchOptions {
+  /** Required for apply (400 without it). */
   fieldManager?: string;
+  /** Apply: take over conflicting fields instead of failing with 409. */
   force?: boolean;
+  /** "status", "scale"...: recorded in managedFields; apply to "status" manages status fields only. */
   subresource?: string;
+  /** False for custom resources: strategic merge patch needs the Go types' merge metadata (415). */
   strategic: boolean;
   now?: Date;
 }
 
+export type { PatchCause } from "./errors.ts";
+export { mergePatch } from "./json.ts";
+export { strategicMerge } from "./strategic.ts";
 export { PatchError, updateManagedFields };
 
 export function patchTypeFromContentType(ct: string): PatchType | undefined {
@@ -37,25 +44,28 @@ export function patchTypeFromContentType(ct: string): PatchType | undefined {
   }
 }
 
-function parseJson(body: string): unknown {
+function parseApply(body: string): KubeObject {
+  let applied: unknown;
   try {
-    return JSON.parse(body);
+    const docs = [...parseAllDocuments(body)];
+    for (const d of docs) if (d.errors.length > 0) throw d.errors[0];
+    const real = docs.filter((d) => d.contents !== null);
+    if (real.length > 1) throw new Error("an apply configuration must be a single YAML document");
+    applied = real.length === 0 ? null : real[0].toJS();
   } catch (e) {
-    throw new PatchError(400, "BadRequest", `error decoding patch: ${(e as Error).message}`);
+    throw new PatchError(400, "BadRequest", `error decoding YAML: ${(e as Error).message}`);
   }
+  if (!isObject(applied)) {
+    throw new PatchError(400, "BadRequest", "error decoding YAML: the apply configuration must be an object");
+  }
+  return applied as KubeObject;
 }
 
-/** RFC 7386 JSON merge patch. */
-export function mergePatch(target: unknown, patch: unknown): unknown {
-  if (!isObject(patch)) return patch;
-  const out: Record<string, unknown> = isObject(target) ? { ...target } : {};
-  for (const [k, v] of Object.entries(patch)) {
-    if (v === null) delete out[k];
-    else out[k] = mergePatch(out[k], v);
-  }
-  return out;
-}
-
+/**
+ * Applies a patch of `type` to `live` and returns the patched object; `live` is never modified. `live` is
+ * undefined only for an apply that creates the object. Apply also computes metadata.managedFields; for the
+ * other types call updateManagedFields afterwards.
+ */
 export function applyPatch(
   live: KubeObject | undefined,
   body: string,
@@ -64,26 +74,10 @@ export function applyPatch(
 ): KubeObject {
   if (type !== "apply" && !live) throw new PatchError(404, "NotFound", "the object to patch does not exist");
   switch (type) {
-    case "json": {
-      const ops = parseJson(body);
-      if (!Array.isArray(ops))
-        throw new PatchError(400, "BadRequest", "a JSON patch must be an array of operations");
-      try {
-        return jsonpatch.applyPatch(structuredClone(live), ops as jsonpatch.Operation[], true, false)
-          .newDocument as KubeObject;
-      } catch (e) {
-        const err = e as { name?: string; message: string; operation?: unknown };
-        const detail =
-          err.name === "TEST_OPERATION_FAILED" ? "the test operation failed" : err.message.split("\n")[0];
-        throw new PatchError(
-          422,
-          "Invalid",
-          `the server rejected our request due to an error in our request: ${detail}${err.operation ? ` (operation ${JSON.stringify(err.operation)})` : ""}`,
-        );
-      }
-    }
+    case "json":
+      return jsonPatch(live!, body) as KubeObject;
     case "merge": {
-      const p = parseJson(body);
+      const p = parseJson(body, "merge patch");
       if (!isObject(p)) throw new PatchError(400, "BadRequest", "a merge patch must be a JSON object");
       return mergePatch(structuredClone(live), p) as KubeObject;
     }
@@ -92,40 +86,51 @@ export function applyPatch(
         throw new PatchError(
           415,
           "UnsupportedMediaType",
-          "strategic merge patch is not supported for custom resources: use a merge or JSON patch",
+          "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml",
         );
       }
-      const p = parseJson(body);
-      if (!isObject(p))
+      const p = parseJson(body, "strategic merge patch");
+      if (!isObject(p)) {
         throw new PatchError(400, "BadRequest", "a strategic merge patch must be a JSON object");
-      return strategicMerge(structuredClone(live), p) as KubeObject;
+      }
+      return strategicMerge(live!, p) as KubeObject;
     }
     case "apply": {
-      let applied: unknown;
-      try {
-        applied = parseYaml(body);
-      } catch (e) {
-        throw new PatchError(400, "BadRequest", `error decoding YAML: ${(e as Error).message}`);
+      const obj = parseApply(body);
+      if (
+        typeof obj.apiVersion !== "string" ||
+        !obj.apiVersion ||
+        typeof obj.kind !== "string" ||
+        !obj.kind
+      ) {
+        throw new PatchError(
+          400,
+          "BadRequest",
+          "Object 'Kind' is missing or 'apiVersion' is missing in the apply configuration",
+        );
       }
-      if (!isObject(applied))
-        throw new PatchError(400, "BadRequest", "an apply configuration must be an object");
-      const obj = applied as KubeObject;
-      if (!obj.apiVersion || !obj.kind)
-        throw new PatchError(400, "BadRequest", "apiVersion and kind must be set in an apply configuration");
       if (live && (obj.kind !== live.kind || obj.apiVersion !== live.apiVersion)) {
         throw new PatchError(
           400,
           "BadRequest",
-          `the apply configuration is a ${obj.apiVersion}/${obj.kind}, the object is a ${live.apiVersion}/${live.kind}`,
+          `the apply configuration is a ${obj.apiVersion}, Kind=${obj.kind} but the object is a ${live.apiVersion}, Kind=${live.kind}`,
         );
       }
-      obj.metadata ??= {};
+      if (!opts.fieldManager) {
+        throw new PatchError(
+          400,
+          "BadRequest",
+          "PATCH, application/apply-patch+yaml requires fieldManager to be set",
+        );
+      }
       return serverSideApply(live, obj, {
-        manager: opts.fieldManager ?? "unknown",
+        manager: opts.fieldManager,
         force: Boolean(opts.force),
         subresource: opts.subresource,
         now: opts.now ?? new Date(),
       });
     }
+    default:
+      throw new PatchError(415, "UnsupportedMediaType", `unsupported patch type ${String(type)}`);
   }
 }
