@@ -56,7 +56,8 @@ spec: {size: small, replicas: 2}
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain("widget.example.com/w1 created");
     const get = k.kubectl(["get", "wg"]);
-    expect(get.stdout).toMatch(/NAME\s+SIZE\s+REPLICAS\s+AGE/);
+    // With printer columns a CRD shows exactly NAME and those columns (no implicit AGE), as Kubernetes does.
+    expect(get.stdout).toMatch(/NAME\s+SIZE\s+REPLICAS\s*\n/);
     expect(get.stdout).toMatch(/w1\s+small\s+2/);
     const res = k.kubectl(["api-resources", "--api-group=example.com"]);
     expect(res.stdout).toContain("widgets");

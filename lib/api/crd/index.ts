@@ -1,219 +1,495 @@
-import { ageColumn, col, nameColumn } from "../kinds/columns.ts";
+import { humanDuration, nameColumn } from "../kinds/columns.ts";
 import { STANDARD_VERBS } from "../kinds/define.ts";
-import { invalid, notSupported, required, validateObjectMeta } from "../kinds/meta.ts";
-import type { FieldError, KindInfo, KubeObject, TableColumn } from "../types.ts";
-import { evalJsonPath } from "./jsonpath.ts";
-import { applyDefaults, type Schema, unknownPaths, validateValue } from "./schema.ts";
+import { invalid, nameErrors, notSupported, required, validateObjectMeta } from "../kinds/meta.ts";
+import type {
+  FieldError,
+  JsonObject,
+  KindInfo,
+  KubeObject,
+  ScaleSubresource,
+  TableColumn,
+} from "../types.ts";
+import { evalJsonPath, goPrint, jsonPathError } from "./jsonpath.ts";
+import {
+  applyDefaults,
+  OBJECT_META_FIELDS,
+  type Schema,
+  structuralErrors,
+  unknownPaths,
+  validateValue,
+} from "./schema.ts";
 
-// CustomResourceDefinitions: the kinds they define, served dynamically.
+export { evalJsonPath, jsonPathResults } from "./jsonpath.ts";
+export type { Schema } from "./schema.ts";
 
-interface CrdVersion {
+// CustomResourceDefinitions (apiextensions.k8s.io/v1): the kinds they define, served dynamically, and the
+// checks, defaults and status the apiextensions-apiserver applies to the CRD objects themselves.
+
+export interface CrdPrinterColumn {
+  name: string;
+  type: string;
+  jsonPath: string;
+  description?: string;
+  priority?: number;
+  format?: string;
+}
+
+export interface CrdVersion {
   name: string;
   served: boolean;
   storage: boolean;
+  deprecated?: boolean;
+  deprecationWarning?: string;
   schema?: { openAPIV3Schema?: Schema };
   subresources?: {
     status?: object;
     scale?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string };
   };
-  additionalPrinterColumns?: {
-    name: string;
-    type: string;
-    jsonPath: string;
-    description?: string;
-    priority?: number;
-    format?: string;
-  }[];
+  additionalPrinterColumns?: CrdPrinterColumn[];
+  selectableFields?: { jsonPath: string }[];
 }
 
-interface CrdSpec {
+export interface CrdNames {
+  plural: string;
+  singular?: string;
+  kind: string;
+  listKind?: string;
+  shortNames?: string[];
+  categories?: string[];
+}
+
+export interface CrdSpec {
   group: string;
   scope: "Namespaced" | "Cluster";
-  names: {
-    plural: string;
-    singular?: string;
-    kind: string;
-    listKind?: string;
-    shortNames?: string[];
-    categories?: string[];
-  };
+  names: CrdNames;
   versions: CrdVersion[];
+  conversion?: { strategy: string };
+  preserveUnknownFields?: boolean;
 }
 
-const META_FIELDS = new Set([
-  "name",
-  "generateName",
-  "namespace",
-  "selfLink",
-  "uid",
-  "resourceVersion",
-  "generation",
-  "creationTimestamp",
-  "deletionTimestamp",
-  "deletionGracePeriodSeconds",
-  "labels",
-  "annotations",
-  "ownerReferences",
-  "finalizers",
-  "managedFields",
-]);
+/** A KindInfo served from a CRD; `selectableFields` feeds parseFieldSelector. */
+export type CustomKindInfo = KindInfo & {
+  selectableFields: string[];
+  /** The CRD version's deprecation warning, when `deprecated` (the server sends it as a Warning header). */
+  deprecationWarning?: string;
+  storage: boolean;
+};
 
-export function kindsFromCRD(crd: KubeObject): KindInfo[] {
+const TYPE_META = ["apiVersion", "kind", "metadata"];
+
+const DESCRIPTIONS = {
+  apiVersion:
+    "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources",
+  kind: "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds",
+  metadata:
+    "Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata",
+  creationTimestamp:
+    "CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata",
+};
+
+/** Names with the defaults the apiserver fills in (singular = lowercase kind, listKind = kind + "List"). */
+export function crdNames(spec: Pick<CrdSpec, "names">): Required<CrdNames> {
+  const n = spec.names;
+  return {
+    plural: n.plural,
+    singular: n.singular || n.kind.toLowerCase(),
+    kind: n.kind,
+    listKind: n.listKind || `${n.kind}List`,
+    shortNames: n.shortNames ?? [],
+    categories: n.categories ?? [],
+  };
+}
+
+/** One KindInfo per served version of the CRD. */
+export function kindsFromCRD(crd: KubeObject): CustomKindInfo[] {
   const spec = crd.spec as CrdSpec;
-  return spec.versions.filter((v) => v.served).map((v) => versionKind(spec, v));
+  return (spec.versions ?? []).filter((v) => v.served).map((v) => versionKind(spec, v));
 }
 
-function versionKind(spec: CrdSpec, v: CrdVersion): KindInfo {
-  const schema = v.schema?.openAPIV3Schema ?? {
+// ---- printer columns ----
+
+function cellValue(type: string, value: unknown, now: Date): unknown {
+  if (value === null || value === undefined) return null;
+  switch (type) {
+    case "string":
+      return goPrint(value);
+    case "integer":
+      return typeof value === "number" ? Math.trunc(value) : null;
+    case "number":
+      return typeof value === "number" ? value : null;
+    case "boolean":
+      return typeof value === "boolean" ? value : null;
+    case "date": {
+      if (typeof value !== "string") return null;
+      const t = Date.parse(value);
+      if (Number.isNaN(t)) return "<invalid>";
+      return humanDuration(now.getTime() - t);
+    }
+  }
+  return null;
+}
+
+const COLUMN_TYPES = ["boolean", "date", "integer", "number", "string"];
+
+/** NAME, then the version's additionalPrinterColumns, or AGE when it declares none (as the apiserver serves). */
+export function crdColumns(printerColumns: CrdPrinterColumn[] | undefined): TableColumn[] {
+  const defs: CrdPrinterColumn[] = printerColumns?.length
+    ? printerColumns
+    : [
+        {
+          name: "Age",
+          type: "date",
+          jsonPath: ".metadata.creationTimestamp",
+          description: DESCRIPTIONS.creationTimestamp,
+        },
+      ];
+  const columns: TableColumn[] = [nameColumn];
+  for (const c of defs) {
+    const type = (COLUMN_TYPES.includes(c.type) ? c.type : "string") as TableColumn["type"];
+    columns.push({
+      name: c.name,
+      type,
+      ...(c.format ? { format: c.format } : {}),
+      description: c.description || `Custom resource definition column (in JSONPath format): ${c.jsonPath}`,
+      priority: c.priority ?? 0,
+      cell: (o, now) => cellValue(c.type, evalJsonPath(o, c.jsonPath), now),
+    });
+  }
+  return columns;
+}
+
+// ---- the served kind ----
+
+function withoutTypeMeta(schema: Schema): Schema {
+  const props = { ...(schema.properties ?? {}) };
+  for (const k of TYPE_META) delete props[k];
+  return {
+    ...schema,
+    properties: props,
+    required: (schema.required ?? []).filter((r) => !TYPE_META.includes(r)),
+  };
+}
+
+function body(obj: KubeObject): Record<string, unknown> {
+  const { apiVersion: _a, kind: _k, metadata: _m, ...rest } = obj;
+  return rest;
+}
+
+/** Parses `spec.items[0].name` into property and index steps. */
+function pathSteps(path: string): (string | number)[] {
+  const steps: (string | number)[] = [];
+  for (const m of path.matchAll(/([^.[\]]+)|\[(\d+)\]/g))
+    steps.push(m[2] !== undefined ? Number(m[2]) : m[1]);
+  return steps;
+}
+
+function at(obj: unknown, path: string): { found: boolean; value?: unknown } {
+  let cur: unknown = obj;
+  for (const s of pathSteps(path)) {
+    if (cur === null || typeof cur !== "object" || !Object.hasOwn(cur as object, s)) return { found: false };
+    cur = (cur as Record<string | number, unknown>)[s];
+  }
+  return { found: true, value: cur };
+}
+
+/**
+ * Validation ratcheting (on by default since Kubernetes 1.30): on update, schema errors about values that did
+ * not change from the old object are not reported.
+ */
+function ratchet(errs: FieldError[], obj: KubeObject, old: KubeObject | undefined): FieldError[] {
+  if (!old) return errs;
+  return errs.filter((e) => {
+    if (e.type === "FieldValueRequired") return true;
+    const a = at(obj, e.field);
+    const b = at(old, e.field);
+    return !(a.found && b.found && JSON.stringify(a.value) === JSON.stringify(b.value));
+  });
+}
+
+function pruneMetadata(meta: unknown, out: string[], remove: boolean): void {
+  if (!meta || typeof meta !== "object") return;
+  for (const k of Object.keys(meta)) {
+    if (OBJECT_META_FIELDS.has(k)) continue;
+    out.push(`metadata.${k}`);
+    if (remove) delete (meta as Record<string, unknown>)[k];
+  }
+}
+
+function versionKind(spec: CrdSpec, v: CrdVersion): CustomKindInfo {
+  const schema: Schema = v.schema?.openAPIV3Schema ?? {
     type: "object",
     "x-kubernetes-preserve-unknown-fields": true,
   };
-  const body = (obj: KubeObject): Record<string, unknown> => {
-    const { apiVersion: _a, kind: _k, metadata: _m, ...rest } = obj;
-    return rest;
+  const bodySchema = withoutTypeMeta(schema);
+  const metaSchema = schema.properties?.metadata;
+  const names = crdNames(spec);
+  const namespaced = spec.scope === "Namespaced";
+  const scale = v.subresources?.scale;
+  const openapi = structuredClone(schema) as JsonObject & { properties?: Record<string, unknown> };
+  openapi.type ??= "object";
+  openapi.properties = {
+    ...(openapi.properties ?? {}),
+    apiVersion: { type: "string", description: DESCRIPTIONS.apiVersion },
+    kind: { type: "string", description: DESCRIPTIONS.kind },
+    metadata: { type: "object", description: DESCRIPTIONS.metadata },
   };
-  const columns: TableColumn[] = [nameColumn];
-  for (const c of v.additionalPrinterColumns ?? []) {
-    columns.push(
-      col(
-        c.name,
-        (o) => {
-          const val = evalJsonPath(o, c.jsonPath);
-          if (val === undefined) return c.type === "integer" || c.type === "number" ? null : "";
-          if (c.type === "date" && typeof val === "string")
-            return ageColumn.cell({ ...o, metadata: { creationTimestamp: val } }, new Date());
-          return typeof val === "object" ? JSON.stringify(val) : val;
-        },
-        {
-          type: (["integer", "number", "boolean", "date"].includes(c.type)
-            ? c.type === "date"
-              ? "string"
-              : c.type
-            : "string") as TableColumn["type"],
-          priority: c.priority ?? 0,
-          description: c.description ?? c.name,
-        },
-      ),
-    );
-  }
-  columns.push(ageColumn);
-  const props = (schema.properties ?? {}) as Record<string, Schema>;
+  openapi["x-kubernetes-group-version-kind"] = [{ group: spec.group, version: v.name, kind: names.kind }];
+
   return {
     group: spec.group,
     version: v.name,
-    kind: spec.names.kind,
-    listKind: spec.names.listKind ?? `${spec.names.kind}List`,
-    plural: spec.names.plural,
-    singular: spec.names.singular ?? spec.names.kind.toLowerCase(),
-    namespaced: spec.scope === "Namespaced",
-    shortNames: spec.names.shortNames ?? [],
-    categories: spec.names.categories ?? [],
-    verbs: STANDARD_VERBS,
-    subresources: { status: Boolean(v.subresources?.status), scale: v.subresources?.scale },
-    default(obj) {
-      applyDefaults({ ...schema, properties: props }, body(obj));
-      const b = body(obj);
-      for (const [k, val] of Object.entries(b)) obj[k] = val;
+    kind: names.kind,
+    listKind: names.listKind,
+    plural: names.plural,
+    singular: names.singular,
+    namespaced,
+    shortNames: names.shortNames,
+    categories: names.categories,
+    verbs: [...STANDARD_VERBS],
+    subresources: {
+      ...(v.subresources?.status ? { status: true } : {}),
+      ...(scale
+        ? {
+            scale: {
+              specReplicasPath: scale.specReplicasPath,
+              statusReplicasPath: scale.statusReplicasPath,
+              ...(scale.labelSelectorPath ? { labelSelectorPath: scale.labelSelectorPath } : {}),
+            } satisfies ScaleSubresource,
+          }
+        : {}),
     },
-    validate(obj) {
-      const errs = validateObjectMeta(obj, {
-        namespaced: spec.scope === "Namespaced",
-        nameRule: "subdomain",
-      });
-      const out: FieldError[] = [];
-      validateValue(
-        {
-          ...schema,
-          properties: props,
-          required: (schema.required ?? []).filter((r) => !["apiVersion", "kind", "metadata"].includes(r)),
-        },
-        body(obj),
-        "",
-        out,
-      );
-      return [...errs, ...out];
+    selectableFields: (v.selectableFields ?? []).map((f) => f.jsonPath),
+    storage: v.storage,
+    ...(v.deprecated
+      ? {
+          deprecationWarning: v.deprecationWarning ?? `${spec.group}/${v.name} ${names.kind} is deprecated`,
+        }
+      : {}),
+    default(obj) {
+      applyDefaults(bodySchema, obj);
+    },
+    validate(obj, old) {
+      const out = validateObjectMeta(obj, { namespaced, nameRule: "subdomain" });
+      const errs: FieldError[] = [];
+      validateValue(bodySchema, body(obj), "", errs);
+      // The schema may constrain metadata.name and metadata.generateName (only those).
+      for (const k of ["name", "generateName"]) {
+        const s = metaSchema?.properties?.[k];
+        const val = (obj.metadata as Record<string, unknown> | undefined)?.[k];
+        if (s && val !== undefined) validateValue(s, val, `metadata.${k}`, errs);
+      }
+      return [...out, ...ratchet(errs, obj, old)];
     },
     unknownFields(obj) {
       const out: string[] = [];
-      unknownPaths({ ...schema, properties: { ...props } }, body(obj), "", out, false);
-      for (const k of Object.keys(obj.metadata ?? {})) if (!META_FIELDS.has(k)) out.push(`metadata.${k}`);
+      unknownPaths(bodySchema, body(obj), "", out, false);
+      pruneMetadata(obj.metadata, out, false);
       return out;
     },
     prune(obj) {
       const copy = structuredClone(obj);
-      const b = body(copy);
-      unknownPaths({ ...schema, properties: { ...props } }, b, "", [], true);
+      const rest = body(copy);
+      unknownPaths(bodySchema, rest, "", [], true);
       for (const k of Object.keys(copy))
-        if (!["apiVersion", "kind", "metadata"].includes(k) && !(k in b)) delete copy[k];
-      for (const k of Object.keys(copy.metadata ?? {}))
-        if (!META_FIELDS.has(k)) delete (copy.metadata as Record<string, unknown>)[k];
+        if (!TYPE_META.includes(k) && !Object.hasOwn(rest, k)) delete copy[k];
+      pruneMetadata(copy.metadata, [], true);
       return copy;
     },
-    columns,
-    openapi: {
-      ...schema,
-      properties: {
-        apiVersion: {
-          type: "string",
-          description: "APIVersion defines the versioned schema of this representation of an object.",
-        },
-        kind: {
-          type: "string",
-          description: "Kind is a string value representing the REST resource this object represents.",
-        },
-        metadata: { type: "object", description: "Standard object's metadata." },
-        ...props,
-      },
-      "x-kubernetes-group-version-kind": [{ group: spec.group, version: v.name, kind: spec.names.kind }],
-    },
+    columns: crdColumns(v.additionalPrinterColumns),
+    openapi,
   };
 }
 
-export function validateCRD(crd: KubeObject): FieldError[] {
+// ---- the CRD object itself ----
+
+/** The defaults the apiserver applies to a CustomResourceDefinition (SetDefaults_CustomResourceDefinition*). */
+export function defaultCRD(crd: KubeObject): void {
+  const spec = crd.spec as Partial<CrdSpec> | undefined;
+  if (!spec || typeof spec !== "object") return;
+  if (spec.names && typeof spec.names === "object" && spec.names.kind) {
+    spec.names.singular ||= spec.names.kind.toLowerCase();
+    spec.names.listKind ||= `${spec.names.kind}List`;
+  }
+  spec.conversion ??= { strategy: "None" };
+  for (const v of spec.versions ?? []) {
+    for (const c of v.additionalPrinterColumns ?? []) c.priority ??= 0;
+  }
+}
+
+const DNS1035_DETAIL = (v: string) => nameErrors(v, "dns1035").join(",");
+
+export function validateCRD(crd: KubeObject, old?: KubeObject): FieldError[] {
   const out: FieldError[] = [];
   const spec = (crd.spec ?? {}) as Partial<CrdSpec>;
-  const names = spec.names ?? ({} as CrdSpec["names"]);
-  if (!spec.group) out.push(required("spec.group"));
-  else if (!spec.group.includes("."))
-    out.push(invalid("spec.group", spec.group, "should be a domain with at least one dot"));
-  if (!names.plural) out.push(required("spec.names.plural"));
-  if (!names.kind) out.push(required("spec.names.kind"));
-  if (spec.scope !== "Namespaced" && spec.scope !== "Cluster")
-    out.push(notSupported("spec.scope", spec.scope ?? "", ["Cluster", "Namespaced"]));
-  if (names.plural && spec.group && crd.metadata.name !== `${names.plural}.${spec.group}`) {
+  const names = (spec.names ?? {}) as Partial<CrdNames>;
+  out.push(...validateObjectMeta(crd, { namespaced: false, nameRule: "subdomain" }));
+
+  // metadata.name
+  if (
+    names.plural &&
+    spec.group &&
+    crd.metadata?.name &&
+    crd.metadata.name !== `${names.plural}.${spec.group}`
+  )
     out.push(invalid("metadata.name", crd.metadata.name, 'must be spec.names.plural+"."+spec.group'));
+
+  // group
+  if (!spec.group) out.push(required("spec.group"));
+  else {
+    for (const e of nameErrors(spec.group, "subdomain")) out.push(invalid("spec.group", spec.group, e));
+    if (spec.group.split(".").length < 2)
+      out.push(invalid("spec.group", spec.group, "should be a domain with at least one dot"));
   }
-  const versions = spec.versions ?? [];
-  if (versions.length === 0)
-    out.push(required("spec.versions", "must have exactly one version marked as storage version"));
-  else if (versions.filter((v) => v.storage).length !== 1) {
+
+  // scope
+  if (!spec.scope) out.push(required("spec.scope"));
+  else if (spec.scope !== "Namespaced" && spec.scope !== "Cluster")
+    out.push(notSupported("spec.scope", spec.scope, ["Cluster", "Namespaced"]));
+
+  // names
+  if (!names.plural) out.push(required("spec.names.plural"));
+  else if (DNS1035_DETAIL(names.plural))
+    out.push(invalid("spec.names.plural", names.plural, DNS1035_DETAIL(names.plural)));
+  if (names.singular && DNS1035_DETAIL(names.singular))
+    out.push(invalid("spec.names.singular", names.singular, DNS1035_DETAIL(names.singular)));
+  if (!names.kind) out.push(required("spec.names.kind"));
+  else if (DNS1035_DETAIL(names.kind.toLowerCase()))
+    out.push(
+      invalid(
+        "spec.names.kind",
+        names.kind,
+        `may have mixed case, but should otherwise match: ${DNS1035_DETAIL(names.kind.toLowerCase())}`,
+      ),
+    );
+  if (names.listKind && DNS1035_DETAIL(names.listKind.toLowerCase()))
+    out.push(
+      invalid(
+        "spec.names.listKind",
+        names.listKind,
+        `may have mixed case, but should otherwise match: ${DNS1035_DETAIL(names.listKind.toLowerCase())}`,
+      ),
+    );
+  if (names.kind && names.listKind && names.kind === names.listKind)
+    out.push(invalid("spec.names.listKind", names.listKind, "kind and listKind may not be the same"));
+  (names.shortNames ?? []).forEach((s, i) => {
+    if (DNS1035_DETAIL(s)) out.push(invalid(`spec.names.shortNames[${i}]`, s, DNS1035_DETAIL(s)));
+  });
+
+  // versions
+  const versions = Array.isArray(spec.versions) ? spec.versions : [];
+  const seen = new Set<string>();
+  let unique = true;
+  versions.forEach((v, i) => {
+    const p = `spec.versions[${i}]`;
+    if (seen.has(v.name)) unique = false;
+    seen.add(v.name);
+    if (!v.name) out.push(required(`${p}.name`));
+    else if (DNS1035_DETAIL(v.name)) out.push(invalid(`${p}.name`, v.name, DNS1035_DETAIL(v.name)));
+    const s = v.schema?.openAPIV3Schema;
+    if (!s) out.push(required(`${p}.schema.openAPIV3Schema`, "schemas are required"));
+    else out.push(...structuralErrors(s, `${p}.schema.openAPIV3Schema`));
+    const sc = v.subresources?.scale;
+    if (sc) {
+      const sp = `${p}.subresources.scale`;
+      if (!sc.specReplicasPath) out.push(required(`${sp}.specReplicasPath`));
+      else if (!sc.specReplicasPath.startsWith(".spec."))
+        out.push(invalid(`${sp}.specReplicasPath`, sc.specReplicasPath, "should be a json path under .spec"));
+      if (!sc.statusReplicasPath) out.push(required(`${sp}.statusReplicasPath`));
+      else if (!sc.statusReplicasPath.startsWith(".status."))
+        out.push(
+          invalid(`${sp}.statusReplicasPath`, sc.statusReplicasPath, "should be a json path under .status"),
+        );
+      if (
+        sc.labelSelectorPath &&
+        !sc.labelSelectorPath.startsWith(".spec.") &&
+        !sc.labelSelectorPath.startsWith(".status.")
+      )
+        out.push(
+          invalid(
+            `${sp}.labelSelectorPath`,
+            sc.labelSelectorPath,
+            "should be a json path under either .spec or .status",
+          ),
+        );
+    }
+    (v.additionalPrinterColumns ?? []).forEach((c, j) => {
+      const cp = `${p}.additionalPrinterColumns[${j}]`;
+      if (!c.name) out.push(required(`${cp}.name`));
+      if (!c.type) out.push(required(`${cp}.type`));
+      else if (!COLUMN_TYPES.includes(c.type)) out.push(notSupported(`${cp}.type`, c.type, COLUMN_TYPES));
+      if (!c.jsonPath) out.push(required(`${cp}.JSONPath`));
+      else {
+        const e = jsonPathError(c.jsonPath);
+        if (e) out.push(invalid(`${cp}.JSONPath`, c.jsonPath, `must be a simple json path: ${e}`));
+      }
+      if (
+        c.format &&
+        !["int32", "int64", "float", "double", "byte", "date", "date-time", "password"].includes(c.format)
+      )
+        out.push(
+          notSupported(`${cp}.format`, c.format, [
+            "byte",
+            "date",
+            "date-time",
+            "double",
+            "float",
+            "int32",
+            "int64",
+            "password",
+          ]),
+        );
+    });
+    (v.selectableFields ?? []).forEach((f, j) => {
+      if (!f.jsonPath) out.push(required(`${p}.selectableFields[${j}].jsonPath`));
+    });
+  });
+  if (!unique)
     out.push(
       invalid(
         "spec.versions",
         versions.map((v) => v.name),
+        "must contain unique version names",
+      ),
+    );
+  if (versions.filter((v) => v.storage).length !== 1)
+    out.push(
+      invalid(
+        "spec.versions",
+        versions.map((v) => ({ name: v.name, served: v.served, storage: v.storage })),
         "must have exactly one version marked as storage version",
       ),
     );
+
+  // updates
+  if (old) {
+    const o = (old.spec ?? {}) as Partial<CrdSpec>;
+    if (o.group && spec.group !== o.group)
+      out.push(invalid("spec.group", spec.group ?? "", "field is immutable"));
+    if (o.scope && spec.scope !== o.scope)
+      out.push(invalid("spec.scope", spec.scope ?? "", "field is immutable"));
   }
-  versions.forEach((v, i) => {
-    const s = v.schema?.openAPIV3Schema;
-    if (!s) out.push(required(`spec.versions[${i}].schema.openAPIV3Schema`, "schemas are required"));
-    else if (s.type !== "object")
-      out.push(
-        invalid(
-          `spec.versions[${i}].schema.openAPIV3Schema.type`,
-          s.type ?? "",
-          "must be object at the root",
-        ),
-      );
-  });
   return out;
 }
 
+const now = () => new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+
+/**
+ * The status the apiextensions controllers set once the CRD's names are accepted and it is established.
+ * Keeps lastTransitionTime of conditions already True and merges storedVersions with the existing status.
+ */
 export function crdStatus(crd: KubeObject): Record<string, unknown> {
   const spec = crd.spec as CrdSpec;
-  const now = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
-  const n = spec.names;
+  const prev = (crd.status ?? {}) as {
+    conditions?: { type: string; status: string; lastTransitionTime?: string }[];
+    storedVersions?: string[];
+  };
+  const ts = now();
+  const since = (type: string) =>
+    prev.conditions?.find((c) => c.type === type && c.status === "True")?.lastTransitionTime ?? ts;
+  const n = crdNames(spec);
+  const storage = spec.versions.filter((v) => v.storage).map((v) => v.name);
+  const stored = [...(prev.storedVersions ?? [])];
+  for (const s of storage) if (!stored.includes(s)) stored.push(s);
   return {
     conditions: [
       {
@@ -221,24 +497,24 @@ export function crdStatus(crd: KubeObject): Record<string, unknown> {
         status: "True",
         reason: "NoConflicts",
         message: "no conflicts found",
-        lastTransitionTime: now,
+        lastTransitionTime: since("NamesAccepted"),
       },
       {
         type: "Established",
         status: "True",
         reason: "InitialNamesAccepted",
         message: "the initial names have been accepted",
-        lastTransitionTime: now,
+        lastTransitionTime: since("Established"),
       },
     ],
     acceptedNames: {
       plural: n.plural,
-      singular: n.singular ?? n.kind.toLowerCase(),
+      singular: n.singular,
+      ...(spec.names.shortNames?.length ? { shortNames: n.shortNames } : {}),
       kind: n.kind,
-      listKind: n.listKind ?? `${n.kind}List`,
-      ...(n.shortNames ? { shortNames: n.shortNames } : {}),
-      ...(n.categories ? { categories: n.categories } : {}),
+      listKind: n.listKind,
+      ...(spec.names.categories?.length ? { categories: n.categories } : {}),
     },
-    storedVersions: spec.versions.filter((v) => v.storage).map((v) => v.name),
+    storedVersions: stored,
   };
 }
