@@ -1,3 +1,4 @@
+import { ageColumn, nameColumn } from "./kinds/columns.ts";
 import type { KindInfo, KubeObject } from "./types.ts";
 
 // meta.k8s.io/v1 Table, the server-side printing `kubectl get` asks for.
@@ -19,11 +20,13 @@ export function toTable(
   if (opts.resourceVersion) metadata.resourceVersion = opts.resourceVersion;
   if (opts.continue) metadata.continue = opts.continue;
   const include = opts.includeObject ?? "Metadata";
+  // Kinds without printer columns (CRDs without additionalPrinterColumns) print NAME and AGE.
+  const columns = kind.columns.length ? kind.columns : [nameColumn, ageColumn];
   return {
     kind: "Table",
     apiVersion: "meta.k8s.io/v1",
     metadata,
-    columnDefinitions: kind.columns.map((c) => ({
+    columnDefinitions: columns.map((c) => ({
       name: c.name,
       type: c.type,
       format: c.format ?? "",
@@ -32,7 +35,7 @@ export function toTable(
     })),
     rows: objs.map((o) => {
       const row: Record<string, unknown> = {
-        cells: kind.columns.map((c) => {
+        cells: columns.map((c) => {
           try {
             const v = c.cell(o, now);
             return v === undefined || v === null ? (c.type === "integer" || c.type === "number" ? 0 : "") : v;

@@ -56,11 +56,11 @@ describe("built-in kinds", () => {
     const d = deployment() as any;
     d.spec.foo = 1;
     d.spec.template.spec.containers[0].imagee = "x";
-    d.spec.template.spec.affinity = { nodeAffinity: { anything: true } };
+    d.spec.template.spec.volumes = [{ name: "v", csi: { driver: "x", anything: true } }];
     expect(kind.unknownFields(d).sort()).toEqual(["spec.foo", "spec.template.spec.containers[0].imagee"]);
     const pruned = kind.prune(d) as any;
     expect(pruned.spec.foo).toBeUndefined();
-    expect(pruned.spec.template.spec.affinity.nodeAffinity.anything).toBe(true);
+    expect(pruned.spec.template.spec.volumes[0].csi.anything).toBe(true);
   });
 
   it("folds Secret stringData into data", () => {

@@ -3,7 +3,7 @@ import { labelSelectorFromObject } from "../selectors.ts";
 import type { FieldError, KindInfo } from "../types.ts";
 import { ageColumn, col, count, selectorString } from "./columns.ts";
 import { defineKind } from "./define.ts";
-import { invalid, required, validateLabels } from "./meta.ts";
+import { goStringMap, invalid, invalidRaw, labelSelectorSchema, required, validateLabels } from "./meta.ts";
 import {
   containersAndImages,
   defaultPodSpec,
@@ -22,38 +22,22 @@ const scale = {
   labelSelectorPath: ".status.selector",
 };
 
-const labelSelector = z
-  .object({
-    matchLabels: z.record(z.string(), z.string()).optional().describe("A map of {key,value} pairs."),
-    matchExpressions: z
-      .array(
-        z.object({
-          key: z.string(),
-          operator: z.enum(["In", "NotIn", "Exists", "DoesNotExist"]),
-          values: z.array(z.string()).optional(),
-        }),
-      )
-      .optional()
-      .describe("A list of label selector requirements. The requirements are ANDed."),
-  })
-  .describe("A label query over a set of resources.");
-
 /** Selector present, non-empty, and matching the template's labels (apps/v1 rules). */
-function validateWorkload(o: any, old: any): FieldError[] {
+function validateWorkload(o: any, old: any, what = "deployment"): FieldError[] {
   const out: FieldError[] = [];
   const spec = o.spec ?? {};
   const sel = spec.selector;
   if (!sel) out.push(required("spec.selector"));
   else {
     const empty = !Object.keys(sel.matchLabels ?? {}).length && !(sel.matchExpressions ?? []).length;
-    if (empty) out.push(invalid("spec.selector", sel, "empty selector is invalid for deployment"));
+    if (empty) out.push(invalid("spec.selector", sel, `empty selector is invalid for ${what}`));
     out.push(...validateLabels(sel.matchLabels, "spec.selector.matchLabels"));
     const labels = spec.template?.metadata?.labels;
     if (!empty && !labelSelectorFromObject(sel).matches(labels)) {
       out.push(
-        invalid(
+        invalidRaw(
           "spec.template.metadata.labels",
-          goMap(labels),
+          goStringMap(labels),
           "`selector` does not match template `labels`",
         ),
       );
@@ -74,28 +58,27 @@ function validateWorkload(o: any, old: any): FieldError[] {
   return out;
 }
 
-function goMap(m: Record<string, string> | undefined): string {
-  return `map[string]string{${Object.entries(m ?? {})
-    .map(([k, v]) => `"${k}":"${v}"`)
-    .join(", ")}}`;
-}
-
-function workloadSpec(extra: Record<string, z.ZodType>) {
-  return z.object({
-    replicas: z.number().int().min(0).optional().describe("Number of desired pods. Defaults to 1."),
-    selector: labelSelector
-      .optional()
-      .describe("Label selector for pods. It must match the pod template's labels."),
-    template: podTemplateSchema.describe("Template describes the pods that will be created."),
-    minReadySeconds: z.number().int().min(0).optional(),
-    revisionHistoryLimit: z
-      .number()
-      .int()
-      .min(0)
-      .optional()
-      .describe("The number of old ReplicaSets to retain to allow rollback."),
-    ...extra,
-  });
+function workloadSpec(kind: string, extra: Record<string, z.ZodType>) {
+  return z
+    .object({
+      replicas: z.number().int().min(0).optional().describe("Number of desired pods. Defaults to 1."),
+      selector: labelSelectorSchema
+        .optional()
+        .describe("Label selector for pods. It must match the pod template's labels."),
+      template: podTemplateSchema.describe("Template describes the pods that will be created."),
+      minReadySeconds: z.number().int().min(0).optional(),
+      revisionHistoryLimit: z
+        .number()
+        .int()
+        .min(0)
+        .optional()
+        .describe("The number of old ReplicaSets to retain to allow rollback."),
+      ...extra,
+    })
+    .meta({
+      id: `io.k8s.api.apps.v1.${kind}Spec`,
+      description: `${kind}Spec is the specification of a ${kind}.`,
+    });
 }
 
 const wideColumns = (selector = true) => [
@@ -117,6 +100,29 @@ const wideColumns = (selector = true) => [
     : []),
 ];
 
+const daemonSetSpec = z
+  .object({
+    selector: labelSelectorSchema
+      .optional()
+      .describe("A label query over pods that are managed by the daemon set."),
+    template: podTemplateSchema.describe("An object that describes the pod that will be created."),
+    updateStrategy: z
+      .object({
+        type: z.enum(["RollingUpdate", "OnDelete"]).optional(),
+        rollingUpdate: z
+          .object({ maxUnavailable: intOrString.optional(), maxSurge: intOrString.optional() })
+          .optional(),
+      })
+      .optional()
+      .describe("An update strategy to replace existing DaemonSet pods with new pods."),
+    minReadySeconds: z.number().int().min(0).optional(),
+    revisionHistoryLimit: z.number().int().min(0).optional(),
+  })
+  .meta({
+    id: "io.k8s.api.apps.v1.DaemonSetSpec",
+    description: "DaemonSetSpec is the specification of a daemon set.",
+  });
+
 export const appsKinds: KindInfo[] = [
   defineKind({
     ...apps,
@@ -129,7 +135,7 @@ export const appsKinds: KindInfo[] = [
     scale,
     description: "Deployment enables declarative updates for Pods and ReplicaSets.",
     fields: {
-      spec: workloadSpec({
+      spec: workloadSpec("Deployment", {
         strategy: z
           .object({
             type: z
@@ -219,13 +225,13 @@ export const appsKinds: KindInfo[] = [
     status: true,
     scale,
     description: "ReplicaSet ensures that a specified number of pod replicas are running at any given time.",
-    fields: { spec: workloadSpec({}).optional(), status: loose.optional() },
+    fields: { spec: workloadSpec("ReplicaSet", {}).optional(), status: loose.optional() },
     defaults: (o: any) => {
       if (!o.spec || typeof o.spec !== "object") return;
       o.spec.replicas ??= 1;
       defaultPodSpec(o.spec.template?.spec);
     },
-    validate: validateWorkload,
+    validate: (o, old) => validateWorkload(o, old, "deployment"),
     columns: [
       col("Desired", (o) => count(o.spec?.replicas), { type: "integer" }),
       col("Current", (o) => count(o.status?.replicas), { type: "integer" }),
@@ -245,13 +251,35 @@ export const appsKinds: KindInfo[] = [
     scale,
     description: "StatefulSet represents a set of pods with consistent identities.",
     fields: {
-      spec: workloadSpec({
-        serviceName: z.string().optional(),
+      spec: workloadSpec("StatefulSet", {
+        serviceName: z
+          .string()
+          .optional()
+          .describe("The name of the service that governs this StatefulSet (network identity of its pods)."),
         podManagementPolicy: z.enum(["OrderedReady", "Parallel"]).optional(),
-        updateStrategy: loose.optional(),
-        volumeClaimTemplates: z.array(loose).optional(),
-        persistentVolumeClaimRetentionPolicy: loose.optional(),
-        ordinals: loose.optional(),
+        updateStrategy: z
+          .object({
+            type: z.enum(["RollingUpdate", "OnDelete"]).optional(),
+            rollingUpdate: z
+              .object({
+                partition: z.number().int().min(0).optional(),
+                maxUnavailable: intOrString.optional(),
+              })
+              .optional(),
+          })
+          .optional()
+          .describe("Indicates the StatefulSetUpdateStrategy used to update Pods when the template changes."),
+        volumeClaimTemplates: z
+          .array(loose)
+          .optional()
+          .describe("A list of claims that pods are allowed to reference; each pod gets its own claim."),
+        persistentVolumeClaimRetentionPolicy: z
+          .object({
+            whenDeleted: z.enum(["Retain", "Delete"]).optional(),
+            whenScaled: z.enum(["Retain", "Delete"]).optional(),
+          })
+          .optional(),
+        ordinals: z.object({ start: z.number().int().min(0).optional() }).optional(),
       }).optional(),
       status: loose.optional(),
     },
@@ -260,12 +288,19 @@ export const appsKinds: KindInfo[] = [
       if (!s || typeof s !== "object") return;
       s.replicas ??= 1;
       s.podManagementPolicy ??= "OrderedReady";
-      s.updateStrategy ??= { type: "RollingUpdate", rollingUpdate: { partition: 0 } };
+      s.updateStrategy ??= {};
+      s.updateStrategy.type ??= "RollingUpdate";
+      if (s.updateStrategy.type === "RollingUpdate") {
+        s.updateStrategy.rollingUpdate ??= {};
+        s.updateStrategy.rollingUpdate.partition ??= 0;
+      }
       s.revisionHistoryLimit ??= 10;
-      s.persistentVolumeClaimRetentionPolicy ??= { whenDeleted: "Retain", whenScaled: "Retain" };
+      s.persistentVolumeClaimRetentionPolicy ??= {};
+      s.persistentVolumeClaimRetentionPolicy.whenDeleted ??= "Retain";
+      s.persistentVolumeClaimRetentionPolicy.whenScaled ??= "Retain";
       defaultPodSpec(s.template?.spec);
     },
-    validate: validateWorkload,
+    validate: (o, old) => validateWorkload(o, old, "statefulset"),
     columns: [
       col("Ready", (o) => `${count(o.status?.readyReplicas)}/${count(o.spec?.replicas)}`),
       ageColumn,
@@ -282,17 +317,23 @@ export const appsKinds: KindInfo[] = [
     status: true,
     description: "DaemonSet represents the configuration of a daemon set.",
     fields: {
-      spec: workloadSpec({ updateStrategy: loose.optional() }).omit({ replicas: true }).optional(),
+      spec: daemonSetSpec.optional(),
       status: loose.optional(),
     },
     defaults: (o: any) => {
       const s = o.spec;
       if (!s || typeof s !== "object") return;
-      s.updateStrategy ??= { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } };
+      s.updateStrategy ??= {};
+      s.updateStrategy.type ??= "RollingUpdate";
+      if (s.updateStrategy.type === "RollingUpdate") {
+        s.updateStrategy.rollingUpdate ??= {};
+        s.updateStrategy.rollingUpdate.maxUnavailable ??= 1;
+        s.updateStrategy.rollingUpdate.maxSurge ??= 0;
+      }
       s.revisionHistoryLimit ??= 10;
       defaultPodSpec(s.template?.spec);
     },
-    validate: validateWorkload,
+    validate: (o, old) => validateWorkload(o, old, "daemonset"),
     columns: [
       col("Desired", (o) => count(o.status?.desiredNumberScheduled), { type: "integer" }),
       col("Current", (o) => count(o.status?.currentNumberScheduled), { type: "integer" }),

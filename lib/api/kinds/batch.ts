@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { FieldError, KindInfo } from "../types.ts";
-import { ageColumn, col, count, humanDuration } from "./columns.ts";
+import { ageColumn, col, count, humanDuration, selectorString } from "./columns.ts";
 import { defineKind } from "./define.ts";
 import { invalid, notSupported, required } from "./meta.ts";
 import { containersAndImages, defaultPodSpec, loose, podTemplateSchema, validatePodSpec } from "./pod.ts";
@@ -195,7 +195,9 @@ export const batchKinds: KindInfo[] = [
     columns: [
       col("Schedule", (o) => o.spec?.schedule ?? ""),
       col("Timezone", (o) => o.spec?.timeZone ?? "<none>"),
-      col("Suspend", (o) => String(Boolean(o.spec?.suspend)), { type: "boolean" }),
+      col("Suspend", (o) => (o.spec?.suspend === undefined ? "<unset>" : o.spec.suspend ? "True" : "False"), {
+        type: "boolean",
+      }),
       col("Active", (o) => (o.status?.active ?? []).length, { type: "integer" }),
       col("Last Schedule", (o, now) =>
         o.status?.lastScheduleTime
@@ -203,6 +205,13 @@ export const batchKinds: KindInfo[] = [
           : "<none>",
       ),
       ageColumn,
+      col("Containers", (o) => containersAndImages(o.spec?.jobTemplate?.spec?.template?.spec).containers, {
+        priority: 1,
+      }),
+      col("Images", (o) => containersAndImages(o.spec?.jobTemplate?.spec?.template?.spec).images, {
+        priority: 1,
+      }),
+      col("Selector", (o) => selectorString(o.spec?.jobTemplate?.spec?.selector), { priority: 1 }),
     ],
   }),
 ];

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { FieldError, KindInfo, KubeObject } from "../types.ts";
 import { ageColumn, col, selectorString } from "./columns.ts";
 import { defineKind } from "./define.ts";
-import { invalid, required } from "./meta.ts";
+import { duplicate, invalid, nameErrors, required, validateLabels } from "./meta.ts";
 import {
   defaultPodSpec,
   intOrString,
@@ -11,7 +11,7 @@ import {
   podSpecSchema,
   podStatusSchema,
   podWideColumns,
-  quantity,
+  qosClass,
   validatePodSpec,
 } from "./pod.ts";
 
@@ -39,6 +39,61 @@ function validateConfigKeys(obj: KubeObject, fields: string[]): FieldError[] {
 }
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+const servicePort = z
+  .object({
+    name: z.string().optional().describe("The name of this port within the service. Must be a DNS_LABEL."),
+    protocol: z
+      .enum(["TCP", "UDP", "SCTP"])
+      .optional()
+      .describe("The IP protocol for this port. Default is TCP."),
+    appProtocol: z.string().optional(),
+    port: z.number().int().min(1).max(65535).describe("The port that will be exposed by this service."),
+    targetPort: intOrString
+      .optional()
+      .describe("Number or name of the port to access on the pods targeted by the service."),
+    nodePort: z.number().int().optional().describe("The port on each node on which this service is exposed."),
+  })
+  .meta({
+    id: "io.k8s.api.core.v1.ServicePort",
+    description: "ServicePort contains information on service's port.",
+  });
+
+const serviceSpec = z
+  .object({
+    ports: z.array(servicePort).optional().describe("The list of ports that are exposed by this service."),
+    selector: z
+      .record(z.string(), z.string())
+      .optional()
+      .describe("Route service traffic to pods with label keys and values matching this selector."),
+    clusterIP: z.string().optional().describe("The IP address of the service, usually assigned randomly."),
+    clusterIPs: z.array(z.string()).optional(),
+    type: z
+      .enum(["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"])
+      .optional()
+      .describe("Determines how the Service is exposed. Defaults to ClusterIP."),
+    externalIPs: z.array(z.string()).optional(),
+    sessionAffinity: z.enum(["ClientIP", "None"]).optional(),
+    loadBalancerIP: z.string().optional(),
+    loadBalancerSourceRanges: z.array(z.string()).optional(),
+    externalName: z.string().optional(),
+    externalTrafficPolicy: z.enum(["Cluster", "Local"]).optional(),
+    healthCheckNodePort: z.number().int().optional(),
+    publishNotReadyAddresses: z.boolean().optional(),
+    sessionAffinityConfig: z
+      .object({ clientIP: z.object({ timeoutSeconds: z.number().int().optional() }).optional() })
+      .optional(),
+    ipFamilies: z.array(z.enum(["IPv4", "IPv6"])).optional(),
+    ipFamilyPolicy: z.enum(["SingleStack", "PreferDualStack", "RequireDualStack"]).optional(),
+    allocateLoadBalancerNodePorts: z.boolean().optional(),
+    loadBalancerClass: z.string().optional(),
+    internalTrafficPolicy: z.enum(["Cluster", "Local"]).optional(),
+    trafficDistribution: z.string().optional(),
+  })
+  .meta({
+    id: "io.k8s.api.core.v1.ServiceSpec",
+    description: "ServiceSpec describes the attributes that a user creates on a service.",
+  });
 
 export const coreKinds: KindInfo[] = [
   defineKind({
@@ -83,22 +138,20 @@ export const coreKinds: KindInfo[] = [
       defaultPodSpec(o.spec);
       o.spec.serviceAccountName ??= "default";
       o.spec.serviceAccount ??= o.spec.serviceAccountName;
-      o.spec.tolerations ??= [
-        {
-          key: "node.kubernetes.io/not-ready",
-          operator: "Exists",
-          effect: "NoExecute",
-          tolerationSeconds: 300,
-        },
-        {
-          key: "node.kubernetes.io/unreachable",
-          operator: "Exists",
-          effect: "NoExecute",
-          tolerationSeconds: 300,
-        },
-      ];
+      // DefaultTolerationSeconds admission: tolerate an unready or unreachable node for five minutes.
+      if (o.spec.tolerations === undefined || Array.isArray(o.spec.tolerations)) {
+        const tol: any[] = (o.spec.tolerations ??= []);
+        for (const key of ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"]) {
+          if (!tol.some((t) => t?.key === key || (t?.operator === "Exists" && !t?.key)))
+            tol.push({ key, operator: "Exists", effect: "NoExecute", tolerationSeconds: 300 });
+        }
+      }
       o.spec.priority ??= 0;
-      o.status ??= { phase: "Pending", qosClass: "BestEffort" };
+      o.status ??= {};
+      if (o.status && typeof o.status === "object") {
+        o.status.phase ??= "Pending";
+        o.status.qosClass ??= qosClass(o.spec);
+      }
     },
     validate: (o: any) => validatePodSpec(o.spec, "spec"),
     columns: [...podColumns, ageColumn, ...podWideColumns],
@@ -115,45 +168,24 @@ export const coreKinds: KindInfo[] = [
     description:
       "Service is a named abstraction of software service consisting of a local port that the proxy listens on, and the selector that determines which pods will answer requests sent through the proxy.",
     fields: {
-      spec: z
-        .looseObject({
-          type: z
-            .enum(["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"])
-            .optional()
-            .describe("Determines how the Service is exposed. Defaults to ClusterIP."),
-          selector: z
-            .record(z.string(), z.string())
-            .optional()
-            .describe("Route service traffic to pods with label keys and values matching this selector."),
-          ports: z
-            .array(
-              z.looseObject({
-                name: z.string().optional(),
-                port: z.number().int().min(1).max(65535),
-                targetPort: intOrString.optional(),
-                protocol: z.enum(["TCP", "UDP", "SCTP"]).optional(),
-                nodePort: z.number().int().optional(),
-              }),
-            )
-            .optional()
-            .describe("The list of ports that are exposed by this service."),
-          clusterIP: z.string().optional(),
-        })
-        .optional(),
+      spec: serviceSpec.optional().describe("Spec defines the behavior of a service."),
       status: loose.optional(),
     },
     defaults: (o: any) => {
       o.spec ??= {};
       const s = o.spec;
+      if (typeof s !== "object") return;
       s.type ??= "ClusterIP";
+      s.sessionAffinity ??= "None";
       if (s.type !== "ExternalName") {
-        s.sessionAffinity ??= "None";
         s.ipFamilyPolicy ??= "SingleStack";
         s.ipFamilies ??= ["IPv4"];
         s.internalTrafficPolicy ??= "Cluster";
       }
       if (s.type === "NodePort" || s.type === "LoadBalancer") s.externalTrafficPolicy ??= "Cluster";
-      for (const p of s.ports ?? []) {
+      if (s.type === "LoadBalancer") s.allocateLoadBalancerNodePorts ??= true;
+      for (const p of Array.isArray(s.ports) ? s.ports : []) {
+        if (!p || typeof p !== "object") continue;
         p.protocol ??= "TCP";
         p.targetPort ??= p.port;
       }
@@ -161,11 +193,19 @@ export const coreKinds: KindInfo[] = [
     },
     validate: (o: any) => {
       const out: FieldError[] = [];
-      const ports = o.spec?.ports ?? [];
+      const ports = Array.isArray(o.spec?.ports) ? o.spec.ports : [];
       if (o.spec?.type !== "ExternalName" && ports.length === 0 && o.spec?.clusterIP !== "None")
         out.push(required("spec.ports"));
-      if (ports.length > 1)
-        ports.forEach((p: any, i: number) => !p.name && out.push(required(`spec.ports[${i}].name`)));
+      const names = new Set<string>();
+      ports.forEach((p: any, i: number) => {
+        if (ports.length > 1 && !p?.name) out.push(required(`spec.ports[${i}].name`));
+        if (typeof p?.name !== "string" || !p.name) return;
+        for (const e of nameErrors(p.name, "label")) out.push(invalid(`spec.ports[${i}].name`, p.name, e));
+        if (names.has(p.name)) out.push(duplicate(`spec.ports[${i}].name`, p.name));
+        names.add(p.name);
+      });
+      if (o.spec?.type === "ExternalName" && !o.spec?.externalName) out.push(required("spec.externalName"));
+      out.push(...validateLabels(o.spec?.selector, "spec.selector"));
       return out;
     },
     columns: [
@@ -312,196 +352,4 @@ export const coreKinds: KindInfo[] = [
     },
     columns: [col("Secrets", (o) => (o.secrets ?? []).length, { type: "integer" })],
   }),
-  defineKind({
-    ...v1,
-    kind: "Node",
-    plural: "nodes",
-    namespaced: false,
-    shortNames: ["no"],
-    status: true,
-    description: "Node is a worker node in Kubernetes.",
-    fields: { spec: loose.optional(), status: loose.optional() },
-    columns: [
-      col("Status", (o) => {
-        const ready = (o.status?.conditions ?? []).find((c: any) => c.type === "Ready");
-        const s = ready?.status === "True" ? "Ready" : ready ? "NotReady" : "Unknown";
-        return o.spec?.unschedulable ? `${s},SchedulingDisabled` : s;
-      }),
-      col("Roles", (o) => {
-        const roles = Object.keys(o.metadata.labels ?? {})
-          .filter((k) => k.startsWith("node-role.kubernetes.io/"))
-          .map((k) => k.slice(24));
-        return roles.length ? roles.join(",") : "<none>";
-      }),
-      ageColumn,
-      col("Version", (o) => o.status?.nodeInfo?.kubeletVersion ?? ""),
-      col(
-        "Internal-IP",
-        (o) => (o.status?.addresses ?? []).find((a: any) => a.type === "InternalIP")?.address ?? "<none>",
-        { priority: 1 },
-      ),
-      col(
-        "External-IP",
-        (o) => (o.status?.addresses ?? []).find((a: any) => a.type === "ExternalIP")?.address ?? "<none>",
-        { priority: 1 },
-      ),
-      col("OS-Image", (o) => o.status?.nodeInfo?.osImage ?? "<unknown>", { priority: 1 }),
-      col("Kernel-Version", (o) => o.status?.nodeInfo?.kernelVersion ?? "<unknown>", { priority: 1 }),
-      col("Container-Runtime", (o) => o.status?.nodeInfo?.containerRuntimeVersion ?? "<unknown>", {
-        priority: 1,
-      }),
-    ],
-  }),
-  defineKind({
-    ...v1,
-    kind: "Event",
-    plural: "events",
-    namespaced: true,
-    shortNames: ["ev"],
-    description: "Event is a report of an event somewhere in the cluster.",
-    fields: Object.fromEntries(
-      [
-        "involvedObject",
-        "reason",
-        "message",
-        "source",
-        "firstTimestamp",
-        "lastTimestamp",
-        "count",
-        "type",
-        "eventTime",
-        "series",
-        "action",
-        "related",
-        "reportingComponent",
-        "reportingInstance",
-      ].map((k) => [k, z.unknown().optional()]),
-    ),
-    columns: [
-      col("Last Seen", (o, now) => {
-        const t = o.lastTimestamp ?? o.eventTime ?? o.metadata.creationTimestamp;
-        return t ? require_age(t, now) : "<unknown>";
-      }),
-      col("Type", (o) => o.type ?? ""),
-      col("Reason", (o) => o.reason ?? ""),
-      col(
-        "Object",
-        (o) => `${String(o.involvedObject?.kind ?? "").toLowerCase()}/${o.involvedObject?.name ?? ""}`,
-      ),
-      col("Message", (o) => o.message ?? ""),
-    ],
-  }),
-  defineKind({
-    ...v1,
-    kind: "PersistentVolume",
-    plural: "persistentvolumes",
-    namespaced: false,
-    shortNames: ["pv"],
-    status: true,
-    description: "PersistentVolume (PV) is a storage resource provisioned by an administrator.",
-    fields: { spec: loose.optional(), status: loose.optional() },
-    defaults: (o: any) => {
-      o.spec ??= {};
-      o.spec.persistentVolumeReclaimPolicy ??= "Retain";
-      o.spec.volumeMode ??= "Filesystem";
-      o.status ??= { phase: "Pending" };
-    },
-    columns: [
-      col("Capacity", (o) => o.spec?.capacity?.storage ?? ""),
-      col("Access Modes", (o) => accessModes(o.spec?.accessModes)),
-      col("Reclaim Policy", (o) => o.spec?.persistentVolumeReclaimPolicy ?? ""),
-      col("Status", (o) => o.status?.phase ?? ""),
-      col("Claim", (o) => (o.spec?.claimRef ? `${o.spec.claimRef.namespace}/${o.spec.claimRef.name}` : "")),
-      col("StorageClass", (o) => o.spec?.storageClassName ?? ""),
-      col("VolumeAttributesClass", () => "<unset>"),
-      col("Reason", (o) => o.status?.reason ?? ""),
-    ],
-  }),
-  defineKind({
-    ...v1,
-    kind: "PersistentVolumeClaim",
-    plural: "persistentvolumeclaims",
-    namespaced: true,
-    shortNames: ["pvc"],
-    status: true,
-    description: "PersistentVolumeClaim is a user's request for and claim to a persistent volume.",
-    fields: {
-      spec: z
-        .looseObject({
-          accessModes: z.array(z.string()).optional(),
-          resources: z.looseObject({ requests: z.record(z.string(), quantity).optional() }).optional(),
-        })
-        .optional(),
-      status: loose.optional(),
-    },
-    defaults: (o: any) => {
-      o.spec ??= {};
-      o.spec.volumeMode ??= "Filesystem";
-      o.status ??= { phase: "Pending" };
-    },
-    validate: (o: any) =>
-      o.spec?.accessModes?.length ? [] : [required("spec.accessModes", "at least 1 access mode is required")],
-    columns: [
-      col("Status", (o) => o.status?.phase ?? ""),
-      col("Volume", (o) => o.spec?.volumeName ?? ""),
-      col("Capacity", (o) => o.status?.capacity?.storage ?? ""),
-      col("Access Modes", (o) => accessModes(o.status?.accessModes)),
-      col("StorageClass", (o) => o.spec?.storageClassName ?? ""),
-      col("VolumeAttributesClass", () => "<unset>"),
-    ],
-  }),
-  defineKind({
-    ...v1,
-    kind: "ResourceQuota",
-    plural: "resourcequotas",
-    namespaced: true,
-    shortNames: ["quota"],
-    status: true,
-    description: "ResourceQuota sets aggregate quota restrictions enforced per namespace.",
-    fields: {
-      spec: z.looseObject({ hard: z.record(z.string(), quantity).optional() }).optional(),
-      status: loose.optional(),
-    },
-    columns: [
-      col("Request", (o) =>
-        Object.entries(o.spec?.hard ?? {})
-          .filter(([k]) => !k.startsWith("limits."))
-          .map(([k, v]) => `${k}: ${o.status?.used?.[k] ?? 0}/${v}`)
-          .join(", "),
-      ),
-      col("Limit", (o) =>
-        Object.entries(o.spec?.hard ?? {})
-          .filter(([k]) => k.startsWith("limits."))
-          .map(([k, v]) => `${k}: ${o.status?.used?.[k] ?? 0}/${v}`)
-          .join(", "),
-      ),
-    ],
-  }),
-  defineKind({
-    ...v1,
-    kind: "LimitRange",
-    plural: "limitranges",
-    namespaced: true,
-    shortNames: ["limits"],
-    description: "LimitRange sets resource usage limits for each kind of resource in a Namespace.",
-    fields: { spec: z.looseObject({ limits: z.array(loose) }).optional() },
-    columns: [ageColumn],
-  }),
 ];
-
-function accessModes(modes: string[] | undefined): string {
-  const short: Record<string, string> = {
-    ReadWriteOnce: "RWO",
-    ReadOnlyMany: "ROX",
-    ReadWriteMany: "RWX",
-    ReadWriteOncePod: "RWOP",
-  };
-  return (modes ?? []).map((m) => short[m] ?? m).join(",");
-}
-
-function require_age(ts: string, now: Date): string {
-  return ageColumn.cell(
-    { apiVersion: "v1", kind: "Event", metadata: { creationTimestamp: ts } },
-    now,
-  ) as string;
-}

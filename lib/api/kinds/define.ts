@@ -43,7 +43,12 @@ export interface KindDefinition {
   description: string;
   defaults?: (obj: KubeObject) => void;
   validate?: (obj: KubeObject, old?: KubeObject) => FieldError[];
+  /** Columns after NAME; AGE is appended unless listed or `age: false`. */
   columns?: TableColumn[];
+  /** Set false where the printer has no AGE column (roles, CRDs: CREATED AT). */
+  age?: boolean;
+  /** Set false where `columns` lists every column itself (events put NAME last, at -o wide). */
+  nameFirst?: boolean;
 }
 
 export const STANDARD_VERBS = [
@@ -67,7 +72,11 @@ export function defineKind(d: KindDefinition): KindInfo {
       .string()
       .optional()
       .describe("Kind is a string value representing the REST resource this object represents."),
-    metadata: objectMetaSchema.optional(),
+    metadata: objectMetaSchema
+      .optional()
+      .describe(
+        "Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata",
+      ),
     ...d.fields,
   });
   const nameRule = d.nameRule ?? "subdomain";
@@ -89,7 +98,8 @@ export function defineKind(d: KindDefinition): KindInfo {
     },
     validate(obj, old) {
       const errs = validateObjectMeta(obj, { namespaced: d.namespaced, nameRule });
-      const res = schema.safeParse(obj);
+      // Go decodes an explicit null as the zero value, so manifests such as `creationTimestamp: null` are valid.
+      const res = schema.safeParse(withoutNulls(obj));
       if (!res.success)
         errs.push(
           ...res.error.issues
@@ -117,13 +127,32 @@ export function defineKind(d: KindDefinition): KindInfo {
       walk(schema, copy, "", [], true);
       return copy;
     },
-    columns: [nameColumn, ...(d.columns ?? []), ...(d.columns?.includes(ageColumn) ? [] : [ageColumn])],
+    columns: [
+      ...(d.nameFirst === false ? [] : [nameColumn]),
+      ...(d.columns ?? []),
+      ...(d.age === false || d.columns?.includes(ageColumn) ? [] : [ageColumn]),
+    ],
     get openapi() {
       openapi ??= toOpenAPI(schema, d);
       return openapi;
     },
   };
 }
+
+function withoutNulls(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(withoutNulls);
+  if (!v || typeof v !== "object") return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) if (x !== null) out[k] = withoutNulls(x);
+  return out;
+}
+
+const GO_TYPES: Record<string, string> = {
+  number: "integer",
+  int: "integer",
+  record: "object",
+  map: "object",
+};
 
 function dedupe(errs: FieldError[]): FieldError[] {
   const seen = new Set<string>();
@@ -163,7 +192,7 @@ function issueToFieldError(issue: z.core.$ZodIssue, obj: unknown): FieldError {
       return {
         type: "FieldValueTypeInvalid",
         field,
-        message: `Invalid value: ${formatValue(value)}: must be of type ${issue.expected === "number" ? "integer" : issue.expected}`,
+        message: `Invalid value: ${formatValue(value)}: must be of type ${GO_TYPES[issue.expected] ?? issue.expected}`,
       };
     case "invalid_value":
       return notSupported(
@@ -198,6 +227,13 @@ function issueToFieldError(issue: z.core.$ZodIssue, obj: unknown): FieldError {
         value,
         `must be less than${issue.inclusive ? " or equal to" : ""} ${issue.maximum}`,
       );
+    case "invalid_union":
+      if (value === undefined) return required(field);
+      return {
+        type: "FieldValueTypeInvalid",
+        field,
+        message: `Invalid value: ${formatValue(value)}: must be an integer or a string`,
+      };
     default:
       return invalid(field, value, issue.message);
   }
@@ -305,14 +341,27 @@ function clean(node: unknown): void {
   if (n.properties && typeof n.properties === "object") {
     for (const [name, prop] of Object.entries(n.properties as Record<string, JsonObject>)) {
       if (prop?.type !== "array") continue;
-      const itemProps = ((prop.items as JsonObject | undefined)?.properties ?? {}) as Record<string, unknown>;
-      const key =
-        name === "ports" ? ("containerPort" in itemProps ? "containerPort" : "port") : mergeKeyFor(name);
+      const items = (prop.items ?? {}) as JsonObject;
+      const itemProps = (items.properties ?? {}) as Record<string, unknown>;
+      const containerPorts =
+        "containerPort" in itemProps || String(items.$ref ?? "").endsWith(".ContainerPort");
+      const key = name === "ports" ? (containerPorts ? "containerPort" : "port") : mergeKeyFor(name);
       if (key) {
         prop["x-kubernetes-patch-merge-key"] = key;
         prop["x-kubernetes-patch-strategy"] = name === "volumes" ? "merge,retainKeys" : "merge";
       } else if (isPrimitiveSet(name)) prop["x-kubernetes-patch-strategy"] = "merge";
     }
+  }
+  // Published as the apiserver does: both are strings on the wire in kubectl's eyes, with a format hint.
+  if (Array.isArray(n.anyOf) && String(n.description ?? "").startsWith("IntOrString")) {
+    delete n.anyOf;
+    n.type = "string";
+    n.format = "int-or-string";
+    n["x-kubernetes-int-or-string"] = true;
+  }
+  if (Array.isArray(n.anyOf) && String(n.description ?? "").startsWith("Quantity")) {
+    delete n.anyOf;
+    n.type = "string";
   }
   if (n.type === "integer") {
     // zod's int() bounds are JavaScript's safe-integer range, not a constraint of the API.

@@ -48,6 +48,21 @@ export function invalid(field: string, value: unknown, detail: string): FieldErr
   return { type: "FieldValueInvalid", field, message: `Invalid value: ${formatValue(value)}: ${detail}` };
 }
 
+/** Like `invalid`, for values Kubernetes prints in Go syntax (`map[string]string{...}`) rather than quoted. */
+export function invalidRaw(field: string, printed: string, detail: string): FieldError {
+  return { type: "FieldValueInvalid", field, message: `Invalid value: ${printed}: ${detail}` };
+}
+
+/** Go's %#v of a map[string]string, as apps/v1 prints template labels. */
+export function goStringMap(m: Record<string, string> | undefined): string {
+  const entries = Object.entries(m ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `map[string]string{${entries.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(", ")}}`;
+}
+
+export function duplicate(field: string, value: unknown): FieldError {
+  return { type: "FieldValueDuplicate", field, message: `Duplicate value: ${formatValue(value)}` };
+}
+
 export function required(field: string, detail?: string): FieldError {
   return {
     type: "FieldValueRequired",
@@ -236,4 +251,35 @@ export const objectMetaSchema = z
         "Maps workflow-id and version to the set of fields managed by that workflow (server-side apply).",
       ),
   })
-  .describe("Standard object's metadata.");
+  .meta({
+    id: "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta",
+    description:
+      "ObjectMeta is metadata that all persisted resources must have, which includes all objects users must create.",
+  });
+
+export const labelSelectorSchema = z
+  .object({
+    matchLabels: z
+      .record(z.string(), z.string())
+      .optional()
+      .describe(
+        "matchLabels is a map of {key,value} pairs. A single {key,value} is equivalent to an element of matchExpressions whose operator is In.",
+      ),
+    matchExpressions: z
+      .array(
+        z.object({
+          key: z.string().describe("key is the label key that the selector applies to."),
+          operator: z
+            .enum(["In", "NotIn", "Exists", "DoesNotExist"])
+            .describe("operator represents a key's relationship to a set of values."),
+          values: z.array(z.string()).optional().describe("values is an array of string values."),
+        }),
+      )
+      .optional()
+      .describe("matchExpressions is a list of label selector requirements. The requirements are ANDed."),
+  })
+  .meta({
+    id: "io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector",
+    description:
+      "A label selector is a label query over a set of resources. An empty label selector matches all objects.",
+  });

@@ -1,206 +1,59 @@
 import { z } from "zod";
 import type { FieldError, KubeObject } from "../types.ts";
 import { age, col } from "./columns.ts";
-import { invalid, nameErrors, objectMetaSchema } from "./meta.ts";
+import { containerSchema } from "./container.ts";
+import { duplicate, invalid, nameErrors } from "./meta.ts";
+import { intOrString, loose, podSpecSchema, podTemplateSchema, quantity } from "./podspec.ts";
 
-// Pods and the pieces every workload kind embeds (containers, PodSpec, PodTemplateSpec).
+// Pod defaulting, validation and printing, shared by every workload kind.
 
-const any = z.unknown();
-const loose = z.looseObject({});
-const intOrString = z.union([z.number().int(), z.string()]);
-const quantity = z.union([z.string(), z.number()]);
-
-const port = z.object({
-  name: z
-    .string()
-    .optional()
-    .describe("If specified, this must be an IANA_SVC_NAME and unique within the pod."),
-  containerPort: z
-    .number()
-    .int()
-    .min(1)
-    .max(65535)
-    .describe("Number of port to expose on the pod's IP address."),
-  hostPort: z.number().int().optional(),
-  hostIP: z.string().optional(),
-  protocol: z
-    .enum(["TCP", "UDP", "SCTP"])
-    .optional()
-    .describe('Protocol for port. Must be UDP, TCP, or SCTP. Defaults to "TCP".'),
-});
-
-const envVar = z.object({
-  name: z.string().min(1).describe("Name of the environment variable."),
-  value: z
-    .string()
-    .optional()
-    .describe("Variable references $(VAR_NAME) are expanded using previously defined environment variables."),
-  valueFrom: loose
-    .optional()
-    .describe(
-      "Source for the environment variable's value (configMapKeyRef, secretKeyRef, fieldRef, resourceFieldRef).",
-    ),
-});
-
-const resources = z.object({
-  limits: z
-    .record(z.string(), quantity)
-    .optional()
-    .describe("Limits describes the maximum amount of compute resources allowed."),
-  requests: z
-    .record(z.string(), quantity)
-    .optional()
-    .describe("Requests describes the minimum amount of compute resources required."),
-  claims: z.array(loose).optional(),
-});
-
-const probe = z.looseObject({
-  initialDelaySeconds: z.number().int().min(0).optional(),
-  periodSeconds: z.number().int().min(1).optional(),
-  timeoutSeconds: z.number().int().min(1).optional(),
-  successThreshold: z.number().int().min(1).optional(),
-  failureThreshold: z.number().int().min(1).optional(),
-});
-
-export const containerSchema = z
-  .object({
-    name: z
-      .string()
-      .describe(
-        "Name of the container specified as a DNS_LABEL. Each container in a pod must have a unique name.",
-      ),
-    image: z.string().describe("Container image name."),
-    command: z.array(z.string()).optional().describe("Entrypoint array. Not executed within a shell."),
-    args: z.array(z.string()).optional().describe("Arguments to the entrypoint."),
-    workingDir: z.string().optional(),
-    ports: z.array(port).optional().describe("List of ports to expose from the container."),
-    envFrom: z.array(loose).optional(),
-    env: z.array(envVar).optional().describe("List of environment variables to set in the container."),
-    resources: resources.optional().describe("Compute Resources required by this container."),
-    resizePolicy: z.array(loose).optional(),
-    restartPolicy: z.string().optional(),
-    volumeMounts: z
-      .array(z.looseObject({ name: z.string(), mountPath: z.string() }))
-      .optional()
-      .describe("Pod volumes to mount into the container's filesystem."),
-    volumeDevices: z.array(loose).optional(),
-    livenessProbe: probe.optional().describe("Periodic probe of container liveness."),
-    readinessProbe: probe.optional().describe("Periodic probe of container service readiness."),
-    startupProbe: probe.optional(),
-    lifecycle: loose.optional(),
-    terminationMessagePath: z.string().optional(),
-    terminationMessagePolicy: z.enum(["File", "FallbackToLogsOnError"]).optional(),
-    imagePullPolicy: z
-      .enum(["Always", "Never", "IfNotPresent"])
-      .optional()
-      .describe("Image pull policy. One of Always, Never, IfNotPresent."),
-    securityContext: loose.optional(),
-    stdin: z.boolean().optional(),
-    stdinOnce: z.boolean().optional(),
-    tty: z.boolean().optional(),
-  })
-  .describe("A single application container that you want to run within a pod.");
-
-export const podSpecSchema = z
-  .object({
-    activeDeadlineSeconds: z.number().int().optional(),
-    affinity: loose
-      .optional()
-      .describe(
-        "If specified, the pod's scheduling constraints (nodeAffinity, podAffinity, podAntiAffinity).",
-      ),
-    automountServiceAccountToken: z.boolean().optional(),
-    containers: z.array(containerSchema).min(1).describe("List of containers belonging to the pod."),
-    dnsConfig: loose.optional(),
-    dnsPolicy: z.enum(["ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"]).optional(),
-    enableServiceLinks: z.boolean().optional(),
-    ephemeralContainers: z.array(loose).optional(),
-    hostAliases: z.array(loose).optional(),
-    hostIPC: z.boolean().optional(),
-    hostNetwork: z.boolean().optional(),
-    hostPID: z.boolean().optional(),
-    hostUsers: z.boolean().optional(),
-    hostname: z.string().optional(),
-    imagePullSecrets: z.array(loose).optional(),
-    initContainers: z
-      .array(containerSchema)
-      .optional()
-      .describe(
-        "List of initialization containers belonging to the pod, run in order before the app containers.",
-      ),
-    nodeName: z.string().optional().describe("A request to schedule this pod onto a specific node."),
-    nodeSelector: z
-      .record(z.string(), z.string())
-      .optional()
-      .describe("A selector which must be true for the pod to fit on a node."),
-    os: loose.optional(),
-    overhead: z.record(z.string(), quantity).optional(),
-    preemptionPolicy: z.string().optional(),
-    priority: z.number().int().optional(),
-    priorityClassName: z.string().optional(),
-    readinessGates: z.array(loose).optional(),
-    resourceClaims: z.array(loose).optional(),
-    resources: loose.optional(),
-    restartPolicy: z
-      .enum(["Always", "OnFailure", "Never"])
-      .optional()
-      .describe("Restart policy for all containers within the pod. One of Always, OnFailure, Never."),
-    runtimeClassName: z.string().optional(),
-    schedulerName: z.string().optional(),
-    schedulingGates: z.array(loose).optional(),
-    securityContext: loose.optional(),
-    serviceAccount: z.string().optional(),
-    serviceAccountName: z.string().optional().describe("Name of the ServiceAccount to use to run this pod."),
-    setHostnameAsFQDN: z.boolean().optional(),
-    shareProcessNamespace: z.boolean().optional(),
-    subdomain: z.string().optional(),
-    terminationGracePeriodSeconds: z
-      .number()
-      .int()
-      .min(0)
-      .optional()
-      .describe("Duration in seconds the pod needs to terminate gracefully."),
-    tolerations: z.array(loose).optional().describe("If specified, the pod's tolerations."),
-    topologySpreadConstraints: z
-      .array(loose)
-      .optional()
-      .describe("How a group of pods ought to spread across topology domains."),
-    volumes: z
-      .array(z.looseObject({ name: z.string() }))
-      .optional()
-      .describe("List of volumes that can be mounted by containers belonging to the pod."),
-  })
-  .describe("PodSpec is a description of a pod.");
-
-export const podTemplateSchema = z
-  .object({ metadata: objectMetaSchema.optional(), spec: podSpecSchema })
-  .describe("PodTemplateSpec describes the data a pod should have when created from a template.");
-
+export const any = z.unknown();
 export const podStatusSchema = z.looseObject({}).describe("Most recently observed status of the pod.");
-export { any, intOrString, loose, quantity };
+export { containerSchema, intOrString, loose, podSpecSchema, podTemplateSchema, quantity };
 
-function defaultContainer(c: Record<string, any>): void {
-  if (!c.imagePullPolicy && typeof c.image === "string") {
-    const last = c.image.split("/").pop() ?? "";
-    const tag = last.includes("@") ? "digest" : last.includes(":") ? last.split(":").pop() : "latest";
-    c.imagePullPolicy = tag === "latest" ? "Always" : "IfNotPresent";
+type Obj = Record<string, any>;
+
+function defaultProbe(pr: Obj | undefined): void {
+  if (!pr || typeof pr !== "object") return;
+  pr.timeoutSeconds ??= 1;
+  pr.periodSeconds ??= 10;
+  pr.successThreshold ??= 1;
+  pr.failureThreshold ??= 3;
+  if (pr.httpGet && typeof pr.httpGet === "object") {
+    pr.httpGet.path ??= "/";
+    pr.httpGet.scheme ??= "HTTP";
   }
+  if (pr.grpc && typeof pr.grpc === "object") pr.grpc.service ??= "";
+}
+
+/** kubelet pulls `latest` (explicit or implied) every time, anything else only when absent. */
+export function defaultPullPolicy(image: string): "Always" | "IfNotPresent" {
+  if (image.includes("@")) return "IfNotPresent";
+  const last = image.split("/").pop() ?? "";
+  const tag = last.includes(":") ? last.slice(last.lastIndexOf(":") + 1) : "latest";
+  return tag === "latest" ? "Always" : "IfNotPresent";
+}
+
+function defaultContainer(c: Obj): void {
+  if (!c.imagePullPolicy && typeof c.image === "string") c.imagePullPolicy = defaultPullPolicy(c.image);
   c.terminationMessagePath ??= "/dev/termination-log";
   c.terminationMessagePolicy ??= "File";
   c.resources ??= {};
-  for (const p of c.ports ?? []) p.protocol ??= "TCP";
-  for (const pr of [c.livenessProbe, c.readinessProbe, c.startupProbe]) {
-    if (!pr) continue;
-    pr.timeoutSeconds ??= 1;
-    pr.periodSeconds ??= 10;
-    pr.successThreshold ??= 1;
-    pr.failureThreshold ??= 3;
+  // Limits without requests mean requests equal to the limits (SetDefaults_Pod).
+  const r = c.resources;
+  if (r && typeof r === "object" && r.limits && typeof r.limits === "object") {
+    r.requests = { ...r.limits, ...(r.requests ?? {}) };
   }
+  for (const p of Array.isArray(c.ports) ? c.ports : []) if (p && typeof p === "object") p.protocol ??= "TCP";
+  for (const e of Array.isArray(c.env) ? c.env : [])
+    if (e?.valueFrom?.fieldRef && typeof e.valueFrom.fieldRef === "object")
+      e.valueFrom.fieldRef.apiVersion ??= "v1";
+  for (const pr of [c.livenessProbe, c.readinessProbe, c.startupProbe]) defaultProbe(pr);
 }
 
 /** PodSpec defaults, as the apiserver's SetDefaults_PodSpec and SetDefaults_Container apply them. */
-export function defaultPodSpec(spec: Record<string, any> | undefined): void {
-  if (!spec) return;
+export function defaultPodSpec(spec: Obj | undefined): void {
+  if (!spec || typeof spec !== "object") return;
   spec.restartPolicy ??= "Always";
   spec.dnsPolicy ??= "ClusterFirst";
   spec.schedulerName ??= "default-scheduler";
@@ -208,103 +61,198 @@ export function defaultPodSpec(spec: Record<string, any> | undefined): void {
   spec.securityContext ??= {};
   spec.enableServiceLinks ??= true;
   if (spec.serviceAccountName && !spec.serviceAccount) spec.serviceAccount = spec.serviceAccountName;
-  for (const c of [...(spec.containers ?? []), ...(spec.initContainers ?? [])])
+  for (const c of [
+    ...(Array.isArray(spec.containers) ? spec.containers : []),
+    ...(Array.isArray(spec.initContainers) ? spec.initContainers : []),
+  ])
     if (c && typeof c === "object") defaultContainer(c);
+  for (const v of Array.isArray(spec.volumes) ? spec.volumes : []) {
+    if (!v || typeof v !== "object") continue;
+    if (v.configMap && typeof v.configMap === "object") v.configMap.defaultMode ??= 420;
+    if (v.secret && typeof v.secret === "object") v.secret.defaultMode ??= 420;
+    if (v.hostPath && typeof v.hostPath === "object") v.hostPath.type ??= "";
+  }
 }
 
-export function validatePodSpec(spec: Record<string, any> | undefined, path: string): FieldError[] {
-  const out: FieldError[] = [];
-  if (!spec) return out;
-  const seen = new Set<string>();
-  const all: [string, Record<string, any>[]][] = [
-    ["containers", spec.containers ?? []],
-    ["initContainers", spec.initContainers ?? []],
-  ];
-  for (const [list, cs] of all) {
-    cs.forEach((c, i) => {
-      const f = `${path}.${list}[${i}].name`;
-      if (typeof c.name === "string") {
-        for (const e of nameErrors(c.name, "label")) out.push(invalid(f, c.name, e));
-        if (seen.has(c.name))
-          out.push({
-            type: "FieldValueDuplicate",
-            field: f,
-            message: `Duplicate value: ${JSON.stringify(c.name)}`,
-          });
-        seen.add(c.name);
-      }
-    });
+/** The QoS class the apiserver stamps on a new pod's status. */
+export function qosClass(spec: Obj | undefined): "Guaranteed" | "Burstable" | "BestEffort" {
+  const cs = [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])] as Obj[];
+  let any = false;
+  let guaranteed = true;
+  for (const c of cs) {
+    const req = c.resources?.requests ?? {};
+    const lim = c.resources?.limits ?? {};
+    if (Object.keys(req).length || Object.keys(lim).length) any = true;
+    for (const r of ["cpu", "memory"]) {
+      if (lim[r] === undefined || String(req[r] ?? lim[r]) !== String(lim[r])) guaranteed = false;
+    }
   }
+  if (!any) return "BestEffort";
+  return guaranteed ? "Guaranteed" : "Burstable";
+}
+
+/** IANA_SVC_NAME rules (validation.IsValidPortName). */
+export function portNameErrors(name: string): string[] {
+  const errs: string[] = [];
+  if (name.length > 15) errs.push("must be no more than 15 characters");
+  if (!/^[-a-z0-9]+$/.test(name))
+    errs.push("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)");
+  if (!/[a-z]/.test(name)) errs.push("must contain at least one letter (a-z)");
+  if (name.includes("--")) errs.push("must not contain consecutive hyphens (-)");
+  if (name.startsWith("-") || name.endsWith("-")) errs.push("must not begin or end with a hyphen (-)");
+  return errs;
+}
+
+export function validatePodSpec(spec: Obj | undefined, path: string): FieldError[] {
+  const out: FieldError[] = [];
+  if (!spec || typeof spec !== "object") return out;
   const vols = new Set<string>();
-  (spec.volumes ?? []).forEach((v: Record<string, any>, i: number) => {
-    if (vols.has(v.name))
-      out.push({
-        type: "FieldValueDuplicate",
-        field: `${path}.volumes[${i}].name`,
-        message: `Duplicate value: ${JSON.stringify(v.name)}`,
-      });
+  (Array.isArray(spec.volumes) ? spec.volumes : []).forEach((v: Obj, i: number) => {
+    if (typeof v?.name !== "string") return;
+    const f = `${path}.volumes[${i}].name`;
+    for (const e of nameErrors(v.name, "label")) out.push(invalid(f, v.name, e));
+    if (vols.has(v.name)) out.push(duplicate(f, v.name));
     vols.add(v.name);
   });
+  const seen = new Set<string>();
+  for (const list of ["initContainers", "containers"]) {
+    (Array.isArray(spec[list]) ? spec[list] : []).forEach((c: Obj, i: number) => {
+      const cp = `${path}.${list}[${i}]`;
+      if (typeof c?.name === "string") {
+        for (const e of nameErrors(c.name, "label")) out.push(invalid(`${cp}.name`, c.name, e));
+        if (seen.has(c.name)) out.push(duplicate(`${cp}.name`, c.name));
+        seen.add(c.name);
+      }
+      if (c?.image === "")
+        out.push({ type: "FieldValueRequired", field: `${cp}.image`, message: "Required value" });
+      (Array.isArray(c?.ports) ? c.ports : []).forEach((p: Obj, j: number) => {
+        if (typeof p?.name === "string")
+          for (const e of portNameErrors(p.name)) out.push(invalid(`${cp}.ports[${j}].name`, p.name, e));
+      });
+    });
+  }
   return out;
 }
 
-function containerStates(o: KubeObject): { ready: number; total: number; restarts: number; reason?: string } {
-  const statuses = ((o.status as any)?.containerStatuses ?? []) as any[];
-  const total = ((o.spec as any)?.containers ?? []).length;
-  let ready = 0;
+interface Printed {
+  ready: number;
+  total: number;
+  restarts: string;
+  reason: string;
+}
+
+/** kubectl's pod printer (printPod in pkg/printers/internalversion), minus the rarely seen corners. */
+export function printPod(o: KubeObject, now: Date): Printed {
+  const spec = (o.spec ?? {}) as Obj;
+  const status = (o.status ?? {}) as Obj;
+  const phase = status.phase ?? "Pending";
+  let reason: string = status.reason || phase;
+  if ((status.conditions ?? []).some((c: Obj) => c.type === "PodScheduled" && c.reason === "SchedulingGated"))
+    reason = "SchedulingGated";
   let restarts = 0;
-  let reason: string | undefined;
-  for (const s of statuses) {
-    if (s.ready) ready++;
+  let lastRestart = 0;
+  const noteRestart = (s: Obj) => {
     restarts += s.restartCount ?? 0;
-    const r = s.state?.waiting?.reason ?? s.state?.terminated?.reason;
-    if (r && !reason) reason = r;
+    const t = Date.parse(s.lastState?.terminated?.finishedAt ?? "");
+    if (!Number.isNaN(t) && t > lastRestart) lastRestart = t;
+  };
+  const exitReason = (t: Obj) => (t.signal ? `Signal:${t.signal}` : `ExitCode:${t.exitCode ?? 0}`);
+  let initializing = false;
+  const inits = (status.initContainerStatuses ?? []) as Obj[];
+  for (let i = 0; i < inits.length; i++) {
+    const c = inits[i];
+    noteRestart(c);
+    const t = c.state?.terminated;
+    const w = c.state?.waiting;
+    if (t && t.exitCode === 0) continue;
+    if (c.started && (spec.initContainers ?? [])[i]?.restartPolicy === "Always") continue;
+    initializing = true;
+    if (t) reason = `Init:${t.reason || exitReason(t)}`;
+    else if (w?.reason && w.reason !== "PodInitializing") reason = `Init:${w.reason}`;
+    else reason = `Init:${i}/${(spec.initContainers ?? []).length}`;
+    break;
   }
-  return { ready, total, restarts, reason };
+  let ready = 0;
+  const initialized = (status.conditions ?? []).some(
+    (c: Obj) => c.type === "Initialized" && c.status === "True",
+  );
+  if (!initializing || initialized) {
+    let hasRunning = false;
+    const cs = (status.containerStatuses ?? []) as Obj[];
+    for (let i = cs.length - 1; i >= 0; i--) {
+      const c = cs[i];
+      noteRestart(c);
+      if (c.state?.waiting?.reason) reason = c.state.waiting.reason;
+      else if (c.state?.terminated) reason = c.state.terminated.reason || exitReason(c.state.terminated);
+      else if (c.ready && c.state?.running) {
+        hasRunning = true;
+        ready++;
+      }
+    }
+    if (reason === "Completed" && hasRunning) {
+      const podReady = (status.conditions ?? []).some((c: Obj) => c.type === "Ready" && c.status === "True");
+      reason = podReady ? "Running" : "NotReady";
+    }
+  }
+  if (o.metadata.deletionTimestamp) {
+    if (status.reason === "NodeLost") reason = "Unknown";
+    else if (phase !== "Succeeded" && phase !== "Failed") reason = "Terminating";
+  }
+  const restartsStr =
+    restarts && lastRestart
+      ? `${restarts} (${age(new Date(lastRestart).toISOString(), now)} ago)`
+      : String(restarts);
+  return { ready, total: (spec.containers ?? []).length, restarts: restartsStr, reason };
 }
 
 export const podColumns = [
   col(
     "Ready",
-    (o) => {
-      const s = containerStates(o);
-      return `${s.ready}/${s.total}`;
+    (o, now) => {
+      const p = printPod(o, now);
+      return `${p.ready}/${p.total}`;
     },
     { description: "The aggregate readiness state of this pod for accepting traffic." },
   ),
-  col(
-    "Status",
-    (o) => {
-      if (o.metadata.deletionTimestamp) return "Terminating";
-      const s = containerStates(o);
-      return s.reason ?? o.status?.reason ?? o.status?.phase ?? "Pending";
-    },
-    { description: "The aggregate status of the containers in this pod." },
-  ),
-  col("Restarts", (o) => String(containerStates(o).restarts), {
-    description: "The number of times the containers in this pod have been restarted.",
+  col("Status", (o, now) => printPod(o, now).reason, {
+    description: "The aggregate status of the containers in this pod.",
+  }),
+  col("Restarts", (o, now) => printPod(o, now).restarts, {
+    description:
+      "The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.",
   }),
 ];
 
 export const podWideColumns = [
-  col("IP", (o) => o.status?.podIP ?? "<none>", {
+  col("IP", (o) => o.status?.podIP || "<none>", {
     priority: 1,
     description: "The IP address assigned to the pod.",
   }),
-  col("Node", (o) => o.spec?.nodeName ?? "<none>", {
+  col("Node", (o) => o.spec?.nodeName || "<none>", {
     priority: 1,
     description: "The name of the node the pod is assigned to.",
   }),
-  col("Nominated Node", (o) => o.status?.nominatedNodeName ?? "<none>", { priority: 1 }),
+  col("Nominated Node", (o) => o.status?.nominatedNodeName || "<none>", {
+    priority: 1,
+    description: "The name of the node nominated by the scheduler to run the pod after preemption.",
+  }),
   col(
     "Readiness Gates",
-    (o) => (o.spec?.readinessGates?.length ? String(o.spec.readinessGates.length) : "<none>"),
-    { priority: 1 },
+    (o) => {
+      const gates = (o.spec?.readinessGates ?? []) as Obj[];
+      if (!gates.length) return "<none>";
+      const conds = (o.status?.conditions ?? []) as Obj[];
+      const ok = gates.filter((g) =>
+        conds.some((c) => c.type === g.conditionType && c.status === "True"),
+      ).length;
+      return `${ok}/${gates.length}`;
+    },
+    { priority: 1, description: "The readiness gates of the pod." },
   ),
 ];
 
 export function containersAndImages(spec: any): { containers: string; images: string } {
-  const cs = (spec?.containers ?? []) as { name: string; image: string }[];
+  const cs = (Array.isArray(spec?.containers) ? spec.containers : []) as { name: string; image: string }[];
   return { containers: cs.map((c) => c.name).join(","), images: cs.map((c) => c.image).join(",") };
 }
 

@@ -1,11 +1,24 @@
 import type { KindInfo } from "../types.ts";
 import { appsKinds } from "./apps.ts";
 import { batchKinds } from "./batch.ts";
+import { clusterKinds } from "./cluster.ts";
 import { coreKinds } from "./core.ts";
-import { otherKinds } from "./others.ts";
+import { eventKinds } from "./events.ts";
+import { miscKinds } from "./misc.ts";
+import { networkingKinds } from "./networking.ts";
+import { rbacKinds } from "./rbac.ts";
 
 /** Every built-in kind Kumulus serves. */
-export const builtinKinds: KindInfo[] = [...coreKinds, ...appsKinds, ...batchKinds, ...otherKinds];
+export const builtinKinds: KindInfo[] = [
+  ...coreKinds,
+  ...clusterKinds,
+  ...eventKinds,
+  ...appsKinds,
+  ...batchKinds,
+  ...rbacKinds,
+  ...networkingKinds,
+  ...miscKinds,
+];
 
 const index = new Map(builtinKinds.map((k) => [`${k.group}/${k.version}/${k.plural}`, k]));
 
