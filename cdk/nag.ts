@@ -1,29 +1,49 @@
 import type { Stack } from "aws-cdk-lib";
 import { NagSuppressions } from "cdk-nag";
+import type { KumulusStack } from "./stack.ts";
 
-// Every suppression says why the finding does not apply to Kumulus.
+// cdk-nag's AwsSolutions pack runs on every synth and in infra-tests/template.test.ts. Each suppression is
+// as narrow as cdk-nag allows and says why the finding does not apply.
 export function suppressions(stack: Stack): void {
-  NagSuppressions.addStackSuppressions(stack, [
-    {
-      id: "AwsSolutions-IAM4",
-      reason:
-        "The Lambda basic execution role (CloudWatch Logs only) is the AWS-managed policy for exactly that; data access is granted per table and queue.",
-      appliesTo: ["Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"],
-    },
-    {
-      id: "AwsSolutions-IAM5",
-      reason:
-        "The wildcards are resource suffixes CDK grants generate for a table's own indexes and streams (table/<name>/index/*, stream/*), not wildcard actions.",
-    },
+  const k = stack as KumulusStack;
+  NagSuppressions.addResourceSuppressions(Object.values(k.functions ?? {}), [
     {
       id: "AwsSolutions-L1",
       reason:
-        "Functions are pinned to nodejs22.x, the runtime the project targets and tests (Node 20+ locally); moving to a newer runtime is a deliberate change.",
-    },
-    {
-      id: "AwsSolutions-SQS3",
-      reason:
-        "These queues are the dead-letter queues themselves (work-item DLQs and the stream router's on-failure destination).",
+        "Pinned to nodejs22.x, the Lambda runtime Kumulus targets and tests (Node 22 or later is required); moving to a newer runtime is a deliberate, tested change, not an automatic one.",
     },
   ]);
+  for (const fn of Object.values(k.functions ?? {})) {
+    if (!fn.role) continue;
+    NagSuppressions.addResourceSuppressions(
+      fn.role,
+      [
+        {
+          id: "AwsSolutions-IAM5",
+          reason:
+            "dynamodb:ListStreams has no resource-level permissions in IAM, so the DynamoDB stream event source mapping needs it on '*'; every other statement names this stack's own tables, streams, queues and log group.",
+          appliesTo: ["Resource::*"],
+        },
+      ],
+      true,
+    );
+  }
+  if (k.streamFailures) {
+    NagSuppressions.addResourceSuppressions(k.streamFailures, [
+      {
+        id: "AwsSolutions-SQS3",
+        reason:
+          "This queue is itself a dead-letter destination: the objects stream mapping's on-failure destination for batches that exhausted their retries. It is alarmed on depth.",
+      },
+    ]);
+  }
+  if (k.alarmTopic) {
+    NagSuppressions.addResourceSuppressions(k.alarmTopic, [
+      {
+        id: "AwsSolutions-SNS2",
+        reason:
+          "The topic carries only CloudWatch alarm state changes (alarm names and metric values, no user data). CloudWatch cannot publish to a topic encrypted with the AWS-managed SNS key, and a customer-managed KMS key would cost about $1 a month at idle, against Kumulus' nothing-at-idle design. Publishing requires TLS (enforceSSL).",
+      },
+    ]);
+  }
 }

@@ -1,37 +1,55 @@
-import { App, Aspects } from "aws-cdk-lib";
 import { Annotations, Match, Template } from "aws-cdk-lib/assertions";
-import { AwsSolutionsChecks } from "cdk-nag";
-import { suppressions } from "../cdk/nag.ts";
-import { KumulusStack, type KumulusStackProps, removalPolicyOf, type Topology } from "../cdk/stack.ts";
+import * as lambda from "aws-cdk-lib/aws-lambda";
+import { type BuildOptions, buildApp } from "../cdk/kumulus-app.ts";
 
-// Builds the stack the way cdk/app.ts does (cdk-nag included), without bundling unless asked.
-export function synth(
-  opts: { stage?: string; topology?: Topology; bundle?: boolean; extra?: Partial<KumulusStackProps> } = {},
-) {
-  const app = new App({ outdir: opts.bundle ? undefined : undefined });
-  const stage = opts.stage ?? "test";
-  const stack = new KumulusStack(app, `Kumulus-${stage}`, {
-    stage,
-    removalPolicy: removalPolicyOf(undefined, stage),
-    topology: opts.topology,
-    bundle: opts.bundle ?? false,
-    ...opts.extra,
-  });
-  suppressions(stack);
-  Aspects.of(app).add(new AwsSolutionsChecks());
+// Builds the app exactly as cdk/app.ts does (cdk-nag included), except that the functions get stub code so
+// the template tests need not bundle; infra-tests/bundle.test.ts runs the real `npm run synth`.
+
+export const stubCode = () => lambda.Code.fromInline("exports.handler = async () => ({});");
+
+const cache = new Map<string, ReturnType<typeof build>>();
+
+function build(opts: BuildOptions) {
+  const { app, stack } = buildApp({ code: stubCode, ...opts });
   const template = Template.fromStack(stack);
-  const nagErrors = Annotations.fromStack(stack).findError("*", Match.stringLikeRegexp("AwsSolutions-.*"));
-  const nagWarnings = Annotations.fromStack(stack).findWarning(
-    "*",
-    Match.stringLikeRegexp("AwsSolutions-.*"),
-  );
-  return { app, stack, template, nagErrors, nagWarnings };
+  const annotations = Annotations.fromStack(stack);
+  const nag = (level: "error" | "warning") =>
+    (level === "error" ? annotations.findError : annotations.findWarning)
+      .call(annotations, "*", Match.stringLikeRegexp("AwsSolutions-.*"))
+      .map((m) => `${m.id}: ${m.entry.data}`);
+  return { app, stack, template, nagErrors: nag("error"), nagWarnings: nag("warning") };
+}
+
+/** Synthesises (and caches, when no topology is given) the stack for these options. */
+export function synth(opts: BuildOptions = {}) {
+  const options = opts.context?.stage ? opts : { stage: "test", ...opts };
+  if (options.topology) return build(options);
+  const key = JSON.stringify(options);
+  if (!cache.has(key)) cache.set(key, build(options));
+  return cache.get(key)!;
 }
 
 /** Resources of one type as [logicalId, properties]. */
 export function resources(template: Template, type: string): [string, any][] {
   return Object.entries(template.findResources(type)).map(([id, r]) => [
     id,
-    (r as { Properties: any }).Properties,
+    (r as { Properties: any }).Properties ?? {},
   ]);
+}
+
+/** The logical ids a CloudFormation value refers to (Ref and Fn::GetAtt, at any depth). */
+export function refs(value: unknown): string[] {
+  const out: string[] = [];
+  const walk = (v: unknown) => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === "object") {
+      for (const [k, x] of Object.entries(v)) {
+        if (k === "Ref" && typeof x === "string") out.push(x);
+        else if (k === "Fn::GetAtt" && Array.isArray(x)) out.push(String(x[0]));
+        else walk(x);
+      }
+    }
+  };
+  walk(value);
+  return out;
 }
