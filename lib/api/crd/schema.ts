@@ -429,39 +429,20 @@ function walkStructural(s: Schema, path: string, out: FieldError[], root: boolea
   }
   const untypedOk = (c: Schema) =>
     c["x-kubernetes-int-or-string"] || c["x-kubernetes-preserve-unknown-fields"];
+  // Every child schema needs a type, unless it is int-or-string or keeps unknown fields.
+  const children: [Schema, string, string][] = [];
   for (const [k, c] of Object.entries(s.properties ?? {})) {
-    const p = `${path}.properties[${k}]`;
-    if (!isObj(c)) continue;
-    if (c.type === undefined && !untypedOk(c))
-      out.push(
-        err(
-          "FieldValueRequired",
-          `${p}.type`,
-          "Required value: must not be empty for specified object fields",
-        ),
-      );
-    walkStructural(c, p, out, false);
+    if (isObj(c)) children.push([c, `${path}.properties[${k}]`, "object fields"]);
   }
-  if (isObj(s.additionalProperties)) {
-    const c = s.additionalProperties;
-    const p = `${path}.additionalProperties`;
-    if (c.type === undefined && !untypedOk(c))
+  if (isObj(s.additionalProperties))
+    children.push([s.additionalProperties, `${path}.additionalProperties`, "object fields"]);
+  if (isObj(s.items)) children.push([s.items, `${path}.items`, "array items"]);
+  for (const [c, p, what] of children) {
+    if (c.type === undefined && !untypedOk(c)) {
       out.push(
-        err(
-          "FieldValueRequired",
-          `${p}.type`,
-          "Required value: must not be empty for specified object fields",
-        ),
+        err("FieldValueRequired", `${p}.type`, `Required value: must not be empty for specified ${what}`),
       );
-    walkStructural(c, p, out, false);
-  }
-  if (isObj(s.items)) {
-    const c = s.items;
-    const p = `${path}.items`;
-    if (c.type === undefined && !untypedOk(c))
-      out.push(
-        err("FieldValueRequired", `${p}.type`, "Required value: must not be empty for specified array items"),
-      );
+    }
     walkStructural(c, p, out, false);
   }
 }

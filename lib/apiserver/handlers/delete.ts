@@ -1,5 +1,6 @@
 import { errors } from "../../api/status.ts";
 import type { JsonObject, KubeObject } from "../../api/types.ts";
+import { CommitConflictError } from "../../store/committer.ts";
 import { decodeBody, readBody } from "../body.ts";
 import { asServed, isDryRun, objectKey, type ResourceContext, resourceOf } from "../context.ts";
 import {
@@ -79,14 +80,9 @@ export async function deleteObject(
         return await ctx.store.update(key, next, Number(old.metadata.resourceVersion));
       return await ctx.store.delete(key, next, Number(old.metadata.resourceVersion));
     } catch (e) {
-      if (attempt < 5 && !pre?.resourceVersion) {
-        try {
-          translateStoreError(ctx, e, name);
-        } catch (se) {
-          if ((se as { code?: number }).code === 409) continue;
-          throw se;
-        }
-      }
+      // Lost a race with another writer: re-read and try again, unless the caller pinned a resourceVersion.
+      if (e instanceof CommitConflictError && !e.absentExpected && !pre?.resourceVersion && attempt < 5)
+        continue;
       translateStoreError(ctx, e, name);
     }
   }
