@@ -15,6 +15,11 @@ import { selectorFilter } from "./read.ts";
 type Event = { type: string; object: unknown };
 
 const DEFAULT_TIMEOUT_S = 1800;
+/**
+ * In Lambda an invocation ends after at most 900 s: end watches cleanly before that, so clients re-watch
+ * from their last resourceVersion instead of seeing a cut connection.
+ */
+const MAX_TIMEOUT_S = process.env.AWS_LAMBDA_FUNCTION_NAME ? 840 : Number.POSITIVE_INFINITY;
 
 export async function watch(ctx: ResourceContext): Promise<Response> {
   const q = ctx.query;
@@ -32,7 +37,10 @@ export async function watch(ctx: ResourceContext): Promise<Response> {
   if (rvParam !== "" && !/^\d+$/.test(rvParam))
     throw errors.badRequest(`invalid resource version: ${rvParam}`);
   const bookmarks = q.get("allowWatchBookmarks") === "true";
-  const timeoutS = Number(q.get("timeoutSeconds") ?? DEFAULT_TIMEOUT_S) || DEFAULT_TIMEOUT_S;
+  const timeoutS = Math.min(
+    Number(q.get("timeoutSeconds") ?? DEFAULT_TIMEOUT_S) || DEFAULT_TIMEOUT_S,
+    MAX_TIMEOUT_S,
+  );
   const filter = selectorFilter(ctx) ?? (() => true);
   const table = outputFormat(ctx.headers.get("accept")) === "table";
   const namespace = ctx.kind.namespaced ? ctx.path.namespace : undefined;
