@@ -6,6 +6,7 @@ import type { Hono } from "hono";
 import { log } from "../lib/log.ts";
 import { resetRuntimeEnv, runtimeEnv } from "../lib/runtime/env.ts";
 import { functions, type QueueName, queueEnvVar, type TableName, tableEnvVar } from "../lib/topology.ts";
+import { triggerWiring } from "../lib/topology-wiring.ts";
 import { type DynamoLocal, startDynamoLocal } from "./dynamodb.ts";
 import { provisionQueues, provisionTables } from "./provision.ts";
 import { SqsPoller } from "./sqs-poller.ts";
@@ -80,42 +81,44 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     // Handlers are loaded after the environment is set, exactly as Lambda loads them with theirs.
     const handlers = new Map<string, { handler: Handler; app?: Hono }>();
     for (const [name, fn] of Object.entries(functions)) {
-      const mod = (await import(path.join(import.meta.dirname, "..", fn.entry))) as {
-        handler: Handler;
-        app?: Hono;
-      };
-      handlers.set(name, mod);
-      for (const t of fn.triggers) {
-        if (t.type === "stream") {
-          const poller = new StreamPoller(streams, {
-            streamArn: tables[t.table].streamArn!,
-            batchSize: t.batchSize,
-            handler: mod.handler as never,
-            checkpointFile: opts.dataDir
-              ? path.join(opts.dataDir, `${name}.stream-checkpoint.json`)
-              : undefined,
-          });
-          poller.start();
-          stops.push(() => poller.stop());
-        } else if (t.type === "sqs") {
-          const q = queues[t.queue];
-          const poller = new SqsPoller(env.sqs, {
-            queueUrl: q.url,
-            queueArn: q.arn,
-            batchSize: t.batchSize,
-            maxConcurrency: t.maxConcurrency,
-            handler: mod.handler as never,
-          });
-          poller.start();
-          stops.push(() => poller.stop());
-        } else if (t.type === "schedule") {
-          const everyMs = Number(process.env.KUMULUS_TICK_SECONDS ?? t.rateMinutes * 60) * 1000;
-          const timer = setInterval(
-            () => void mod.handler({ source: "aws.events", "detail-type": "Scheduled Event" }),
-            everyMs,
-          );
-          stops.push(async () => clearInterval(timer));
-        }
+      handlers.set(
+        name,
+        (await import(path.join(import.meta.dirname, "..", fn.entry))) as { handler: Handler; app?: Hono },
+      );
+    }
+    // Pollers are started from the same trigger wiring the parity tests compare with the CDK template.
+    for (const t of triggerWiring(stage)) {
+      const handler = handlers.get(t.function)!.handler as never;
+      if (t.type === "stream") {
+        const poller = new StreamPoller(streams, {
+          streamArn: tables[t.source as TableName].streamArn!,
+          batchSize: t.batchSize,
+          handler,
+          checkpointFile: opts.dataDir
+            ? path.join(opts.dataDir, `${t.function}.stream-checkpoint.json`)
+            : undefined,
+        });
+        poller.start();
+        stops.push(() => poller.stop());
+      } else if (t.type === "sqs") {
+        const q = queues[t.source as QueueName];
+        const poller = new SqsPoller(env.sqs, {
+          queueUrl: q.url,
+          queueArn: q.arn,
+          batchSize: t.batchSize,
+          maxConcurrency: t.maxConcurrency,
+          handler,
+        });
+        poller.start();
+        stops.push(() => poller.stop());
+      } else {
+        const everyMs = Number(process.env.KUMULUS_TICK_SECONDS ?? t.rateMinutes * 60) * 1000;
+        const tick = handlers.get(t.function)!.handler;
+        const timer = setInterval(
+          () => void tick({ source: "aws.events", "detail-type": "Scheduled Event" }),
+          everyMs,
+        );
+        stops.push(async () => clearInterval(timer));
       }
     }
 
