@@ -92,6 +92,14 @@ export const queues = {
     maxReceiveCount: 5,
     purpose: "Pods and nodes the simulated kubelets drive",
   },
+  timers: {
+    // Standard, not FIFO: only standard queues delay single messages (DelaySeconds), and the forwarder
+    // puts each item back on its FIFO work queue, which restores per-key ordering.
+    fifo: false,
+    visibilityTimeoutSeconds: 60,
+    maxReceiveCount: 5,
+    purpose: "Delayed work items (requeue after a duration): probe timings, run durations, schedules",
+  },
 } as const satisfies Record<string, QueueSpec>;
 
 const allTables = (access: "read" | "readwrite") =>
@@ -160,10 +168,13 @@ export const functions = {
     entry: "functions/tick/index.ts",
     memoryMB: 256,
     timeoutSeconds: 60,
-    triggers: [{ type: "schedule", rateMinutes: 1 }],
+    triggers: [
+      { type: "schedule", rateMinutes: 1 },
+      { type: "sqs", queue: "timers", batchSize: 10, maxConcurrency: 2 },
+    ],
     tables: allTables("readwrite"),
     sendsTo: workQueues,
-    purpose: "Periodic time-based work: CronJobs, heartbeat timeouts, requeues",
+    purpose: "Periodic time-based work (heartbeats, sweeps) and forwarding of due delayed work items",
   },
 } as const satisfies Record<string, FunctionSpec>;
 

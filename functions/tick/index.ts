@@ -1,6 +1,14 @@
+import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
+import { registerControllers } from "../../lib/controllers/routes.ts";
 import { runTick } from "../../lib/runtime/tick.ts";
+import { forwardTimers } from "../../lib/runtime/timers.ts";
 
-// Invoked by a schedule (EventBridge in AWS, a timer locally) for time-based work.
-export const handler = async (): Promise<void> => {
+registerControllers();
+
+// Two triggers: a schedule (EventBridge in AWS, a timer locally) for periodic work, and the timers queue,
+// whose due items it forwards to their work queues.
+export const handler = async (event: SQSEvent | object): Promise<SQSBatchResponse | undefined> => {
+  if ("Records" in event && Array.isArray(event.Records)) return forwardTimers(event);
   await runTick();
+  return undefined;
 };

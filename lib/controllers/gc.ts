@@ -6,6 +6,8 @@ import { clientFor } from "./runtime.ts";
 
 const DEPENDENTS = [
   "/apis/apps/v1/namespaces/{ns}/replicasets",
+  "/apis/apps/v1/namespaces/{ns}/controllerrevisions",
+  "/apis/batch/v1/namespaces/{ns}/jobs",
   "/api/v1/namespaces/{ns}/pods",
   "/apis/discovery.k8s.io/v1/namespaces/{ns}/endpointslices",
 ];

@@ -1,0 +1,76 @@
+import { reconcilePod } from "../kubelet/pod.ts";
+import { reconcileScheduling } from "../scheduler/reconcile.ts";
+import { reconcileDeployment } from "./deployment.ts";
+import { reconcileEndpoints } from "./endpoints.ts";
+import { reconcileGarbage } from "./gc.ts";
+import type { ControllerModule } from "./module.ts";
+import { reconcileReplicaSet } from "./replicaset.ts";
+import { reconcileServiceAccounts } from "./serviceaccount.ts";
+
+// Deployments, ReplicaSets, endpoints, service accounts, garbage collection, the scheduler and the kubelet:
+// the loops that make a Deployment's pods run and a Service find them.
+
+/** Kinds that own other objects; their deletion wakes the garbage collector. */
+export const OWNER_KINDS = [
+  "apps/deployments",
+  "apps/replicasets",
+  "apps/statefulsets",
+  "apps/daemonsets",
+  "batch/jobs",
+  "batch/cronjobs",
+];
+
+export const workloadControllers: ControllerModule = {
+  name: "workloads",
+  objectKinds: [...OWNER_KINDS, "/pods"],
+  route(ch, w) {
+    const nsKey = `${ch.namespace}/${ch.name}`;
+    const obj = ch.object;
+    const owners = obj?.metadata.ownerReferences ?? [];
+    const kind = `${ch.group}/${ch.plural}`;
+    if (OWNER_KINDS.includes(kind) && ch.type === "DELETED" && obj?.metadata.uid)
+      w("controllers", "gc", `${ch.namespace}/${obj.metadata.uid}`);
+    switch (kind) {
+      case "apps/deployments":
+        if (ch.type !== "DELETED") w("controllers", "deployment", nsKey);
+        break;
+      case "apps/replicasets":
+        if (ch.type !== "DELETED") w("controllers", "replicaset", nsKey);
+        for (const o of owners)
+          if (o.kind === "Deployment") w("controllers", "deployment", `${ch.namespace}/${o.name}`);
+        break;
+      case "/pods": {
+        for (const o of owners)
+          if (o.kind === "ReplicaSet") w("controllers", "replicaset", `${ch.namespace}/${o.name}`);
+        w("controllers", "endpoints", ch.namespace);
+        const spec = obj?.spec as { nodeName?: string } | undefined;
+        if (ch.type !== "DELETED") {
+          // One message group per cluster serialises scheduling decisions (no over-commit).
+          if (!spec?.nodeName) w("scheduler", "scheduler", nsKey, `${ch.cluster}|scheduler`);
+          else w("kubelet", "pod", nsKey);
+        }
+        break;
+      }
+      case "/services":
+        w("controllers", "endpoints", ch.namespace);
+        break;
+      case "/namespaces":
+        if (ch.type === "ADDED") w("controllers", "serviceaccount", ch.name);
+        break;
+      case "/nodes":
+        if (ch.type !== "DELETED") w("scheduler", "scheduler", "*", `${ch.cluster}|scheduler`);
+        break;
+    }
+  },
+  reconcilers: {
+    controllers: {
+      deployment: reconcileDeployment,
+      replicaset: reconcileReplicaSet,
+      endpoints: reconcileEndpoints,
+      serviceaccount: reconcileServiceAccounts,
+      gc: reconcileGarbage,
+    },
+    scheduler: { scheduler: reconcileScheduling },
+    kubelet: { pod: reconcilePod },
+  },
+};
