@@ -1,11 +1,13 @@
 import type { KubeObject } from "../api/types.ts";
 import { isConflict } from "../controllers/client.ts";
-import { clientFor, now, splitKey } from "../controllers/runtime.ts";
+import { clientFor, splitKey } from "../controllers/runtime.ts";
+import { requeueAfter } from "../runtime/timers.ts";
 import type { WorkItem } from "../runtime/work.ts";
+import { KNOB, podStatusAt } from "./timeline.ts";
 
-// The simulated kubelet: a pod bound to a node is started — IP from the node's pod CIDR, QoS class,
-// container statuses — and becomes Running and Ready. (Probe timings, restarts and Job completion are the
-// next steps of the control-loop issue.)
+// The simulated kubelet: a pod bound to a node is started (IP from the node's pod CIDR, QoS class) and then
+// follows its timeline (timeline.ts): init containers, probes, exits, restarts with back-off, completion.
+// Each pass writes the status at "now" and asks to be woken when it next changes.
 
 type Any = Record<string, any>;
 
@@ -63,55 +65,70 @@ async function allocateIp(
   return `${prefix}.254`;
 }
 
+const STOPPED = "kumulus.io/kubelet";
+
 export async function reconcilePod(item: WorkItem): Promise<void> {
   const api = clientFor(item.cluster, "kubelet");
   const { namespace, name } = splitKey(item.key);
-  const pod = await api.get(`/api/v1/namespaces/${namespace}/pods/${name}`);
+  const path = `/api/v1/namespaces/${namespace}/pods/${name}`;
+  const pod = await api.get(path);
   const nodeName = (pod?.spec as Any | undefined)?.nodeName as string | undefined;
-  if (!pod || !nodeName || pod.metadata.deletionTimestamp) return;
-  const status = (pod.status ?? {}) as Any;
-  if (status.phase === "Running" || status.phase === "Succeeded" || status.phase === "Failed") return;
+  if (!pod || !nodeName) return;
   const node = await api.get(`/api/v1/nodes/${nodeName}`);
-  if (!node) return;
-  const podIP = await allocateIp(api, node, pod);
-
-  const hostIP = ((node.status as Any)?.addresses ?? []).find((a: Any) => a.type === "InternalIP")?.address;
-  const ts = now();
-  const cond = (type: string) => ({ type, status: "True", lastProbeTime: null, lastTransitionTime: ts });
-  const containers = ((pod.spec as Any).containers ?? []) as Any[];
-  const next = {
-    ...pod,
-    status: {
-      ...status,
-      phase: "Running",
-      conditions: [
-        cond("PodReadyToStartContainers"),
-        cond("Initialized"),
-        cond("Ready"),
-        cond("ContainersReady"),
-        cond("PodScheduled"),
-      ],
-      hostIP,
-      hostIPs: hostIP ? [{ ip: hostIP }] : undefined,
-      podIP,
-      podIPs: [{ ip: podIP }],
-      startTime: ts,
-      qosClass: qosClass(pod),
-      containerStatuses: containers.map((c, i) => ({
-        name: c.name,
-        image: c.image,
-        imageID: `${c.image}@sha256:${"0".repeat(64)}`,
-        containerID: `containerd://${pod.metadata.uid?.replace(/-/g, "")}${i}`,
-        ready: true,
-        started: true,
-        restartCount: 0,
-        state: { running: { startedAt: ts } },
-      })),
-    },
-  };
-  try {
-    await api.update(`/api/v1/namespaces/${namespace}/pods/${name}/status`, next);
-  } catch (e) {
-    if (!isConflict(e)) throw e; // the newer version is reconciled again
+  if (!node) {
+    // A pod bound to a node that no longer exists is orphaned; the pod GC removes it at once.
+    await api.delete(path, { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } });
+    return;
   }
+  // A stopped kubelet (a simulated node failure) drives nothing.
+  if (node.metadata.annotations?.[STOPPED] === "stopped") return;
+  const nowMs = Date.now();
+  if (pod.metadata.deletionTimestamp) return terminate(item, pod, nowMs);
+  const status = (pod.status ?? {}) as Any;
+  if (status.phase === "Succeeded" || status.phase === "Failed") return;
+
+  const startMs = status.startTime ? Date.parse(status.startTime) : Math.floor(nowMs / 1000) * 1000;
+  const timeline = podStatusAt(pod, startMs, nowMs);
+  const hostIP = ((node.status as Any)?.addresses ?? []).find((a: Any) => a.type === "InternalIP")?.address;
+  const podIP =
+    status.podIP ?? ((pod.spec as Any).hostNetwork && hostIP ? hostIP : await allocateIp(api, node, pod));
+  const nextStatus = {
+    ...status,
+    ...timeline.status,
+    hostIP,
+    hostIPs: hostIP ? [{ ip: hostIP }] : undefined,
+    podIP,
+    podIPs: [{ ip: podIP }],
+    qosClass: qosClass(pod),
+  };
+  if (JSON.stringify(nextStatus) !== JSON.stringify(status)) {
+    try {
+      await api.update(`${path}/status`, { ...pod, status: nextStatus });
+    } catch (e) {
+      if (!isConflict(e)) throw e; // the newer version is reconciled again
+      return;
+    }
+  }
+  if (timeline.nextInSeconds !== undefined)
+    await requeueAfter([{ queue: "kubelet", item, afterSeconds: timeline.nextInSeconds }]);
+}
+
+/**
+ * Graceful deletion: the containers get SIGTERM when the pod is marked for deletion and exit after the
+ * `kumulus.io/stop-seconds` knob (default at once), at most the grace period; then the kubelet removes the pod.
+ */
+async function terminate(item: WorkItem, pod: KubeObject, nowMs: number): Promise<void> {
+  const api = clientFor(item.cluster, "kubelet");
+  const grace = pod.metadata.deletionGracePeriodSeconds ?? 0;
+  const requested = Date.parse(pod.metadata.deletionTimestamp!) - grace * 1000;
+  const stop = Number(pod.metadata.annotations?.[KNOB.stopSeconds] ?? 0) || 0;
+  const exitAt = requested + Math.min(Math.max(0, stop), grace) * 1000;
+  if (nowMs < exitAt) {
+    await requeueAfter([{ queue: "kubelet", item, afterSeconds: Math.ceil((exitAt - nowMs) / 1000) }]);
+    return;
+  }
+  await api.delete(`/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}`, {
+    gracePeriodSeconds: 0,
+    preconditions: { uid: pod.metadata.uid },
+  });
 }

@@ -41,6 +41,24 @@ async function deleteOptions(ctx: ResourceContext): Promise<DeleteOptions> {
   return opts;
 }
 
+/**
+ * The grace period to wait for when deleting a pod whose kubelet must stop it first; undefined when the pod
+ * can go at once (not on a node, finished, grace 0); "keep" when it is already marked with a shorter grace.
+ */
+function podGrace(ctx: ResourceContext, old: KubeObject, opts: DeleteOptions): number | "keep" | undefined {
+  if (ctx.kind.group !== "" || ctx.kind.plural !== "pods") return undefined;
+  const spec = old.spec as { nodeName?: string; terminationGracePeriodSeconds?: number } | undefined;
+  const phase = (old.status as { phase?: string } | undefined)?.phase;
+  if (!spec?.nodeName || phase === "Succeeded" || phase === "Failed") return undefined;
+  const grace = opts.gracePeriodSeconds ?? spec.terminationGracePeriodSeconds ?? 30;
+  if (!(grace > 0)) return undefined;
+  if (old.metadata.deletionTimestamp) {
+    const remaining = (Date.parse(old.metadata.deletionTimestamp) - Date.now()) / 1000;
+    return grace < remaining ? grace : "keep";
+  }
+  return grace;
+}
+
 export async function deleteObject(
   ctx: ResourceContext,
   name: string,
@@ -69,14 +87,24 @@ export async function deleteObject(
     const next: KubeObject = structuredClone(old);
     const finalizers = pendingFinalizers(ctx, next);
     const now = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
-    if (finalizers.length > 0 && old.metadata.deletionTimestamp) return old; // already being deleted
-    next.metadata.deletionTimestamp ??= now;
-    next.metadata.deletionGracePeriodSeconds = 0;
+    const grace = podGrace(ctx, old, opts);
+    if (grace === "keep") return old;
+    if (grace === undefined && finalizers.length > 0 && old.metadata.deletionTimestamp) return old; // already being deleted
+    if (grace !== undefined) {
+      // A running pod is marked and its kubelet stops the containers, then deletes it with grace 0.
+      next.metadata.deletionTimestamp = new Date(Date.now() + grace * 1000)
+        .toISOString()
+        .replace(/\.\d{3}Z$/, "Z");
+      next.metadata.deletionGracePeriodSeconds = grace;
+    } else {
+      next.metadata.deletionTimestamp ??= now;
+      next.metadata.deletionGracePeriodSeconds = 0;
+    }
     markTerminating(ctx, next);
     if (isDryRun(ctx)) return next;
     const key = objectKey(ctx, name);
     try {
-      if (finalizers.length > 0)
+      if (finalizers.length > 0 || grace !== undefined)
         return await ctx.store.update(key, next, Number(old.metadata.resourceVersion));
       return await ctx.store.delete(key, next, Number(old.metadata.resourceVersion));
     } catch (e) {
