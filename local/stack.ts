@@ -130,6 +130,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       const { ensureNodes } = await import("../lib/kubelet/nodes.ts");
       await ensureNodes((opts.clusters ?? ["local"])[0], opts.nodes);
     }
+    // The in-process SQS emulator starts empty: replay stored state so every loop resumes where it stopped.
+    const { resyncAll } = await import("../lib/runtime/resync.ts");
+    await resyncAll(defaultStore());
 
     const host = opts.host ?? "127.0.0.1";
     const wrapped = {

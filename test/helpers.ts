@@ -17,6 +17,8 @@ export interface TestCluster {
   base: string;
   kubeconfig: string;
   kubectl(args: string[], input?: string): KubectlResult;
+  /** kubectl without blocking this process (needed when the stack runs in the test's own process). */
+  kubectlP(args: string[]): Promise<KubectlResult>;
   kubectlAsync(args: string[]): { proc: ReturnType<typeof spawn>; output: () => string };
   api(
     method: string,
@@ -34,9 +36,8 @@ export interface KubectlResult {
 
 let counter = 0;
 
-/** A fresh cluster on the shared stack, with a kubeconfig for it. */
-export async function newCluster(prefix: string, nodes = 0): Promise<TestCluster> {
-  const url = stackUrl();
+/** A fresh cluster on the shared stack (or the stack at `url`), with a kubeconfig for it. */
+export async function newCluster(prefix: string, nodes = 0, url = stackUrl()): Promise<TestCluster> {
   const name = `${prefix}-${process.pid}-${++counter}`.slice(0, 60);
   const res = await fetch(`${url}/clusters`, {
     method: "POST",
@@ -56,6 +57,20 @@ export async function newCluster(prefix: string, nodes = 0): Promise<TestCluster
     kubectl(args, input) {
       const r = spawnSync(KUBECTL, args, { env, input, encoding: "utf8", timeout: 60_000 });
       return { code: r.status ?? -1, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
+    },
+    kubectlP(args) {
+      return new Promise((resolve) => {
+        const proc = spawn(KUBECTL, args, { env });
+        let stdout = "";
+        let stderr = "";
+        proc.stdout.on("data", (d) => {
+          stdout += d.toString();
+        });
+        proc.stderr.on("data", (d) => {
+          stderr += d.toString();
+        });
+        proc.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+      });
     },
     kubectlAsync(args) {
       const proc = spawn(KUBECTL, args, { env });

@@ -48,6 +48,9 @@ export const workloadControllers: ControllerModule = {
           // One message group per cluster serialises scheduling decisions (no over-commit).
           if (!spec?.nodeName) w("scheduler", "scheduler", nsKey, `${ch.cluster}|scheduler`);
           else w("kubelet", "pod", nsKey);
+        } else if (spec?.nodeName) {
+          // A bound pod going frees room: pending pods get another pass.
+          w("scheduler", "scheduler", "*", `${ch.cluster}|scheduler`);
         }
         break;
       }

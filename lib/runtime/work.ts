@@ -1,5 +1,8 @@
-import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
+import { ChangeMessageVisibilityCommand } from "@aws-sdk/client-sqs";
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { log } from "../log.ts";
+import type { QueueName } from "../topology.ts";
+import { runtimeEnv } from "./env.ts";
 
 // A work item names a key, never a change: reconcilers read the current state (level-triggered), so a
 // redelivered or duplicated item is harmless (brief §2.4).
@@ -72,9 +75,39 @@ export async function runWorkItems(queue: string, event: SQSEvent): Promise<SQSB
       } catch {
         // unparseable: it goes to the DLQ anyway
       }
-      log("warn", "work item failed", { queue, messageId: rec.messageId, error: String(e) });
+      const delay = await backOff(queue, rec);
+      log("warn", "work item failed", {
+        queue,
+        messageId: rec.messageId,
+        receives: rec.attributes?.ApproximateReceiveCount,
+        retryInSeconds: delay,
+        error: String(e),
+      });
       failures.push({ itemIdentifier: rec.messageId });
     }
   }
   return { batchItemFailures: failures };
+}
+
+/**
+ * A failed item comes back after an exponential back-off (1, 2, 4 ... 60 s by receive count) instead of the
+ * queue's whole visibility timeout; after maxReceiveCount receives SQS moves it to the DLQ.
+ */
+async function backOff(queue: string, rec: SQSRecord): Promise<number | undefined> {
+  const receives = Number(rec.attributes?.ApproximateReceiveCount ?? 1) || 1;
+  const seconds = Math.min(60, 2 ** (receives - 1));
+  const url = runtimeEnv().queues[queue as QueueName];
+  if (!url || !rec.receiptHandle) return undefined;
+  try {
+    await runtimeEnv().sqs.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: url,
+        ReceiptHandle: rec.receiptHandle,
+        VisibilityTimeout: seconds,
+      }),
+    );
+    return seconds;
+  } catch {
+    return undefined; // the queue's visibility timeout applies instead
+  }
 }

@@ -1,42 +1,17 @@
-import { type ChildProcess, execSync, spawn } from "node:child_process";
+import { type ChildProcess, execSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { freePort } from "../../local/dynamodb.ts";
+import { startChildStack as start } from "../child-stack.ts";
 import { waitFor } from "../helpers.ts";
 
 // Kill the stack (SIGKILL, no cleanup) in the middle of a write load, restart it on the same data dir:
 // every acknowledged write is there and intact, no JVM outlived the kill, and a watcher from before the
 // crash either resumes or is told 410 Expired.
 
-const ROOT = path.resolve(import.meta.dirname, "../..");
 let proc: ChildProcess | undefined;
-
-async function start(dataDir: string, port: number): Promise<ChildProcess> {
-  const p = spawn(
-    process.execPath,
-    ["--import", "tsx", "local/main.ts", "--port", String(port), "--data-dir", dataDir],
-    {
-      cwd: ROOT,
-      env: { ...process.env, KUMULUS_LOG_LEVEL: "warn", KUMULUS_WATCH_GAP_TIMEOUT_MS: "2000" },
-      stdio: ["ignore", "ignore", "pipe"],
-    },
-  );
-  let err = "";
-  p.stderr?.on("data", (d) => {
-    err += d.toString();
-  });
-  await waitFor(
-    async () => {
-      if (p.exitCode !== null) throw new Error(`stack exited: ${err}`);
-      return (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.status === 200;
-    },
-    90_000,
-    "stack to be ready",
-  );
-  return p;
-}
 
 /** JVMs serving this data dir (read from ps, so the shell running the query never matches itself). */
 function javaPids(dataDir: string): string[] {

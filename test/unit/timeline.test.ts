@@ -22,8 +22,8 @@ function pod(spec: Record<string, unknown>, annotations?: Record<string, string>
   };
 }
 
-const ready = (s: { conditions: { type: string; status: string }[] }) =>
-  s.conditions.find((c) => c.type === "Ready")?.status === "True";
+const ready = (s: Record<string, any>) =>
+  s.conditions.find((c: { type: string; status: string }) => c.type === "Ready")?.status === "True";
 
 describe("simulated pod timeline", () => {
   it("runs a plain container until deleted, Ready at once", () => {
