@@ -1,5 +1,6 @@
 import { builtinKinds } from "./api/kinds/registry.ts";
 import type { KubeObject } from "./api/types.ts";
+import { ensureDefaultStorageClass } from "./controllers/volume-storageclass.ts";
 import { log } from "./log.ts";
 import { CommitConflictError } from "./store/committer.ts";
 import type { Store } from "./store/store.ts";
@@ -59,6 +60,7 @@ export async function ensureCluster(store: Store, name: string): Promise<boolean
       if (!(e instanceof CommitConflictError)) throw e;
     }
   }
+  if (created) await ensureDefaultStorageClass(store, name);
   if (created) log("info", "cluster created", { cluster: name });
   return created;
 }

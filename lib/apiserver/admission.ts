@@ -1,7 +1,11 @@
 import { crdStatus, validateCRD } from "../api/crd/index.ts";
 import { errors } from "../api/status.ts";
 import type { KubeObject } from "../api/types.ts";
+import { defaultStorageClassAdmission } from "../controllers/volume-storageclass.ts";
 import type { ResourceContext } from "./context.ts";
+import { limitRangerAdmission } from "./limitrange.ts";
+import { priorityAdmission } from "./priority.ts";
+import { resourceQuotaAdmission } from "./quota.ts";
 
 // Admission is a list of plugins run in order on every write, after authentication and authorization and
 // before defaulting and validation, like the apiserver's admission chain. Later plugins (ResourceQuota,
@@ -93,6 +97,11 @@ export const admissionPlugins: AdmissionPlugin[] = [
   namespaceLifecycle,
   customResourceDefinitions,
   serviceAllocation,
+  priorityAdmission,
+  defaultStorageClassAdmission,
+  // LimitRanger defaults requests/limits before ResourceQuota counts them (kube's plugin order).
+  limitRangerAdmission,
+  resourceQuotaAdmission,
 ];
 
 export async function admit(

@@ -6,6 +6,8 @@ import type { Store } from "../store/store.ts";
 import type { ResourceContext } from "./context.ts";
 import { handleDiscovery } from "./discovery.ts";
 import { json } from "./handlers/write.ts";
+import { handleHpaV1 } from "./hpa-v1.ts";
+import { handleMetrics, METRICS_GROUP } from "./metrics.ts";
 import { parseApiPath } from "./path.ts";
 import { authenticate, authorize, verbOf } from "./pipeline.ts";
 import { KindRegistry } from "./registry.ts";
@@ -68,6 +70,16 @@ export function createApp(deps: AppDeps): Hono {
       if (path.type !== "resource") {
         if (path.type === "health") return health(c);
         return await handleDiscovery(c.req.raw, path, cluster, registry, prefix);
+      }
+      if (path.group === "autoscaling" && path.version === "v1" && path.plural === "horizontalpodautoscalers")
+        return await handleHpaV1(c.req.raw, rest, (p, init) =>
+          Promise.resolve(app.request(`${url.origin}${prefix}${p}`, init)),
+        );
+      if (path.group === METRICS_GROUP) {
+        // Served here, not from the kinds registry: the simulated metrics-server has no storage.
+        if (!(await authenticate(c.req.raw, cluster)))
+          throw new StatusError(401, "Unauthorized", "Unauthorized");
+        return await handleMetrics(deps.store, cluster, path, c.req.method, url.searchParams);
       }
       const kind = await registry.find(cluster, path.group, path.version, path.plural);
       if (!kind) throw errors.pathNotFound(rest);

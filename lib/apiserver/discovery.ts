@@ -9,6 +9,13 @@ import {
 import { openapiV2Document, openapiV3Document, openapiV3Index } from "../api/openapi.ts";
 import { errors } from "../api/status.ts";
 import { json } from "./handlers/write.ts";
+import {
+  METRICS_GROUP,
+  METRICS_VERSION,
+  metricsApiGroup,
+  metricsResourceList,
+  withMetricsGroup,
+} from "./metrics.ts";
 import type { ApiPath } from "./path.ts";
 import type { KindRegistry } from "./registry.ts";
 
@@ -47,14 +54,17 @@ export async function handleDiscovery(
         : json(apiVersions(), 200);
     case "apis":
       return wantsAggregated(accept)
-        ? aggregatedResponse(aggregatedDiscovery(kinds, "apis"))
-        : json(apiGroupList(kinds), 200);
+        ? aggregatedResponse(withMetricsGroup(aggregatedDiscovery(kinds, "apis"), true))
+        : json(withMetricsGroup(apiGroupList(kinds), false), 200);
     case "group": {
+      if (path.group === METRICS_GROUP) return json(metricsApiGroup(), 200);
       const g = apiGroup(kinds, path.group);
       if (!g) throw errors.pathNotFound(`/apis/${path.group}`);
       return json(g, 200);
     }
     case "groupVersion": {
+      if (path.group === METRICS_GROUP && path.version === METRICS_VERSION)
+        return json(metricsResourceList(), 200);
       const gv = path.group ? `${path.group}/${path.version}` : path.version;
       const list = apiResourceList(kinds, gv);
       if (!list) throw errors.pathNotFound(path.group ? `/apis/${gv}` : `/api/${gv}`);

@@ -2,6 +2,7 @@ import { errors } from "../api/status.ts";
 import { checkTypeMeta, decodeBody, readBody } from "./body.ts";
 import type { ResourceContext } from "./context.ts";
 import { objectKey, resourceOf } from "./context.ts";
+import { evict } from "./eviction.ts";
 import { commitUpdate } from "./handlers/commit.ts";
 import { remove, removeCollection } from "./handlers/delete.ts";
 import { patch } from "./handlers/patch.ts";
@@ -9,6 +10,7 @@ import { get, list } from "./handlers/read.ts";
 import { scaleOf, withScale } from "./handlers/scale.ts";
 import { watch } from "./handlers/watch.ts";
 import { create, json, readObject, update } from "./handlers/write.ts";
+import { podLog } from "./logs.ts";
 
 // Dispatches a resource request to its handler by method, name and subresource.
 
@@ -66,6 +68,12 @@ async function handleSubresource(ctx: ResourceContext, sub: string): Promise<Res
       const saved = await commitUpdate(ctx, old, withScale(ctx, old, scale));
       return json(scaleOf(ctx, saved), 200, ctx);
     }
+  }
+  if (sub === "log" && ctx.kind.plural === "pods" && ctx.kind.group === "" && ctx.method === "GET") {
+    return podLog(ctx, name);
+  }
+  if (sub === "eviction" && ctx.kind.plural === "pods" && ctx.kind.group === "" && ctx.method === "POST") {
+    return evict(ctx, name);
   }
   if (sub === "binding" && ctx.kind.plural === "pods" && ctx.kind.group === "" && ctx.method === "POST") {
     return bind(ctx, name);

@@ -1,4 +1,143 @@
+import type { KubeObject } from "../api/types.ts";
+import { reconcileNodeKubelet } from "../kubelet/node-kubelet.ts";
+import { log } from "../log.ts";
+import { requeueAfter } from "../runtime/timers.ts";
+import type { WorkItem } from "../runtime/work.ts";
+import { isConflict } from "./client.ts";
 import type { ControllerModule } from "./module.ts";
+import { forEachLimit } from "./parallel.ts";
+import { clientFor, now } from "./runtime.ts";
+import { EVICT_NODE, EVICT_POD, reconcileNodeEviction, reconcilePodEviction } from "./taint-eviction.ts";
+import { reconcileTaints } from "./taint-util.ts";
 
-// Node lifecycle: Lease heartbeats, NotReady and its taints. (Not built yet.)
-export const nodeLifecycleController: ControllerModule = { name: "node-lifecycle" };
+// Node lifecycle: a node whose Lease has not been renewed for the grace period becomes Ready=Unknown and
+// gets the unreachable taints; Ready=False gets the not-ready taints; conditions and cordoning map to their
+// NoSchedule taints. A deleted node's pods and Lease are removed (pod GC). The module also registers the
+// simulated node kubelet (Lease heartbeats) and the NoExecute taint manager.
+
+type Any = Record<string, any>;
+
+export function nodeMonitorGraceSeconds(): number {
+  const v = Number(process.env.KUMULUS_NODE_MONITOR_GRACE_SECONDS);
+  return Number.isFinite(v) && v > 0 ? v : 40;
+}
+
+const LEASES = "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases";
+
+/**
+ * When this process last armed a staleness check per node (epoch ms it is due). A renewal arrives every
+ * renew interval; arming one timer per renewal would keep several in flight per node, so a node gets a new
+ * timer only once the previous one has fired (it then re-arms from the newest renewal). Losing this map
+ * (a new process) costs at most an extra timer.
+ */
+const armed = new Map<string, number>();
+
+export async function reconcileNodeLifecycle(item: WorkItem): Promise<void> {
+  const api = clientFor(item.cluster, "node-controller");
+  const name = item.key;
+  let node = await api.get(`/api/v1/nodes/${encodeURIComponent(name)}`);
+  if (!node) {
+    await collectPods(api, name);
+    return;
+  }
+  const lease = await api.get(`${LEASES}/${encodeURIComponent(name)}`);
+  const probe = Date.parse(
+    (lease?.spec as Any | undefined)?.renewTime ?? node.metadata.creationTimestamp ?? "",
+  );
+  const grace = nodeMonitorGraceSeconds() * 1000;
+  const stale = !Number.isNaN(probe) && Date.now() - probe > grace;
+  const conds = ((node.status as Any | undefined)?.conditions ?? []) as Any[];
+  const ready = conds.find((c) => c.type === "Ready");
+
+  try {
+    if (stale && ready && ready.status !== "Unknown") {
+      log("info", "node stopped posting status", { cluster: item.cluster, node: name });
+      const ts = now();
+      const next = conds.map((c) =>
+        ["Ready", "MemoryPressure", "DiskPressure", "PIDPressure"].includes(c.type)
+          ? {
+              ...c,
+              status: "Unknown",
+              reason: "NodeStatusUnknown",
+              message: "Kubelet stopped posting node status.",
+              lastTransitionTime: ts,
+            }
+          : c,
+      );
+      node = await api.update(`/api/v1/nodes/${encodeURIComponent(name)}/status`, {
+        ...node,
+        status: { ...(node.status as Any), conditions: next },
+      });
+    }
+    const taints = reconcileTaints(node, now());
+    if (taints) {
+      await api.update(`/api/v1/nodes/${encodeURIComponent(name)}`, {
+        ...node,
+        spec: { ...(node.spec as Any), taints: taints.length ? taints : undefined },
+      });
+    }
+  } catch (e) {
+    if (!isConflict(e)) throw e;
+    return; // the newer node version wakes this controller again
+  }
+
+  if (!stale && !Number.isNaN(probe)) await armCheck(item.cluster, name, probe + grace + 1000);
+}
+
+async function armCheck(cluster: string, name: string, due: number): Promise<void> {
+  const id = `${cluster}|${name}`;
+  const pending = armed.get(id);
+  // Timers may be forwarded up to half a second early: a check firing now must be able to re-arm.
+  if (pending !== undefined && pending > Date.now() + 1500) return;
+  armed.set(id, due);
+  if (armed.size > 100_000) armed.clear();
+  await requeueAfter([
+    {
+      queue: "controllers",
+      item: { cluster, controller: "node-lifecycle", key: name },
+      afterSeconds: (due - Date.now()) / 1000,
+    },
+  ]);
+}
+
+/** Pod GC of a deleted node: its pods and its Lease go. */
+async function collectPods(api: ReturnType<typeof clientFor>, node: string): Promise<void> {
+  const { items } = await api.list(
+    `/api/v1/pods?fieldSelector=${encodeURIComponent(`spec.nodeName=${node}`)}`,
+  );
+  await forEachLimit(items, 10, async (p: KubeObject) => {
+    // Force deletion (grace 0): no kubelet is left to confirm the pod stopped.
+    await api.delete(`/api/v1/namespaces/${p.metadata.namespace}/pods/${p.metadata.name}`, {
+      gracePeriodSeconds: 0,
+      preconditions: { uid: p.metadata.uid },
+    });
+  });
+  await api.delete(`${LEASES}/${encodeURIComponent(node)}`);
+}
+
+export const nodeLifecycleController: ControllerModule = {
+  name: "node-lifecycle",
+  objectKinds: ["/nodes", "/pods"],
+  route(ch, w) {
+    const kind = `${ch.group}/${ch.plural}`;
+    if (kind === "/nodes") {
+      w("controllers", "node-lifecycle", ch.name);
+      w("kubelet", "node", ch.name);
+      if (ch.type !== "DELETED") w("controllers", EVICT_NODE, ch.name);
+    } else if (kind === "coordination.k8s.io/leases" && ch.namespace === "kube-node-lease") {
+      w("controllers", "node-lifecycle", ch.name);
+    } else if (kind === "/pods" && ch.type !== "DELETED") {
+      const spec = ch.object?.spec as { nodeName?: string } | undefined;
+      if (spec?.nodeName && !ch.object?.metadata.deletionTimestamp)
+        w("controllers", EVICT_POD, `${ch.namespace}/${ch.name}`);
+    }
+  },
+  reconcilers: {
+    controllers: {
+      "node-lifecycle": reconcileNodeLifecycle,
+      [EVICT_NODE]: reconcileNodeEviction,
+      [EVICT_POD]: reconcilePodEviction,
+    },
+    kubelet: { node: reconcileNodeKubelet },
+  },
+};

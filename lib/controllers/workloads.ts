@@ -3,6 +3,7 @@ import { reconcileScheduling } from "../scheduler/reconcile.ts";
 import { reconcileDeployment } from "./deployment.ts";
 import { reconcileEndpoints } from "./endpoints.ts";
 import { reconcileGarbage } from "./gc.ts";
+import { reconcileGcFinalize } from "./gc-finalize.ts";
 import type { ControllerModule } from "./module.ts";
 import { reconcileReplicaSet } from "./replicaset.ts";
 import { reconcileServiceAccounts } from "./serviceaccount.ts";
@@ -20,6 +21,8 @@ export const OWNER_KINDS = [
   "batch/cronjobs",
 ];
 
+const GC_FINALIZERS = new Set(["foregroundDeletion", "orphan"]);
+
 export const workloadControllers: ControllerModule = {
   name: "workloads",
   objectKinds: [...OWNER_KINDS, "/pods"],
@@ -30,6 +33,9 @@ export const workloadControllers: ControllerModule = {
     const kind = `${ch.group}/${ch.plural}`;
     if (OWNER_KINDS.includes(kind) && ch.type === "DELETED" && obj?.metadata.uid)
       w("controllers", "gc", `${ch.namespace}/${obj.metadata.uid}`);
+    const f = obj?.metadata.finalizers ?? [];
+    if (OWNER_KINDS.includes(kind) && obj?.metadata.deletionTimestamp && f.some((x) => GC_FINALIZERS.has(x)))
+      w("controllers", "gc-finalize", `${kind}/${ch.namespace}/${ch.name}`);
     switch (kind) {
       case "apps/deployments":
         if (ch.type !== "DELETED") w("controllers", "deployment", nsKey);
@@ -72,6 +78,7 @@ export const workloadControllers: ControllerModule = {
       endpoints: reconcileEndpoints,
       serviceaccount: reconcileServiceAccounts,
       gc: reconcileGarbage,
+      "gc-finalize": reconcileGcFinalize,
     },
     scheduler: { scheduler: reconcileScheduling },
     kubelet: { pod: reconcilePod },

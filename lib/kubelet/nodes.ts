@@ -15,8 +15,6 @@ const ZONES = ["us-east-1a", "us-east-1b", "us-east-1c"];
 export function nodeObject(index: number, instanceType = "m5.xlarge"): KubeObject {
   const zone = ZONES[index % ZONES.length];
   const name = `ip-10-0-${index}-${10 + index}.ec2.internal`;
-  const cap = INSTANCE_TYPES[instanceType];
-  const ts = now();
   return {
     apiVersion: "v1",
     kind: "Node",
@@ -38,61 +36,65 @@ export function nodeObject(index: number, instanceType = "m5.xlarge"): KubeObjec
       podCIDRs: [`10.244.${index}.0/24`],
       providerID: `kumulus:///${zone}/i-${index.toString(16).padStart(17, "0")}`,
     },
-    status: {
-      capacity: { ...cap, "ephemeral-storage": "80Gi" },
-      allocatable: { ...cap, "ephemeral-storage": "76Gi" },
-      addresses: [
-        { type: "InternalIP", address: `10.0.${index}.${10 + index}` },
-        { type: "Hostname", address: name },
-      ],
-      conditions: [
-        {
-          type: "MemoryPressure",
-          status: "False",
-          reason: "KubeletHasSufficientMemory",
-          message: "kubelet has sufficient memory available",
-          lastHeartbeatTime: ts,
-          lastTransitionTime: ts,
-        },
-        {
-          type: "DiskPressure",
-          status: "False",
-          reason: "KubeletHasNoDiskPressure",
-          message: "kubelet has no disk pressure",
-          lastHeartbeatTime: ts,
-          lastTransitionTime: ts,
-        },
-        {
-          type: "PIDPressure",
-          status: "False",
-          reason: "KubeletHasSufficientPID",
-          message: "kubelet has sufficient PID available",
-          lastHeartbeatTime: ts,
-          lastTransitionTime: ts,
-        },
-        {
-          type: "Ready",
-          status: "True",
-          reason: "KubeletReady",
-          message: "kubelet is posting ready status",
-          lastHeartbeatTime: ts,
-          lastTransitionTime: ts,
-        },
-      ],
-      nodeInfo: {
-        architecture: "amd64",
-        operatingSystem: "linux",
-        osImage: "Amazon Linux 2023 (Kumulus simulated)",
-        kernelVersion: "6.1.0-kumulus",
-        containerRuntimeVersion: "containerd://1.7.0-kumulus",
-        kubeletVersion: "v1.32.0-kumulus",
-        kubeProxyVersion: "v1.32.0-kumulus",
-        machineID: `m${index}`,
-        systemUUID: `s${index}`,
-        bootID: `b${index}`,
-      },
+    status: nodeStatus(name, index, instanceType, `10.0.${index}.${10 + index}`),
+  };
+}
+
+/** The four kubelet conditions, all healthy. */
+export function healthyConditions(ts: string): Record<string, unknown>[] {
+  const cond = (type: string, status: string, reason: string, message: string) => ({
+    type,
+    status,
+    reason,
+    message,
+    lastHeartbeatTime: ts,
+    lastTransitionTime: ts,
+  });
+  return [
+    cond("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
+    cond("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
+    cond("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
+    cond("Ready", "True", "KubeletReady", "kubelet is posting ready status"),
+  ];
+}
+
+/** What the kubelet reports for a node of this instance type (unknown types count as m5.xlarge). */
+export function nodeStatus(
+  name: string,
+  index: number,
+  instanceType: string,
+  ip: string,
+): KubeObject["status"] {
+  const cap = INSTANCE_TYPES[instanceType] ?? INSTANCE_TYPES["m5.xlarge"];
+  return {
+    capacity: { ...cap, "ephemeral-storage": "80Gi" },
+    allocatable: { ...cap, "ephemeral-storage": "76Gi" },
+    addresses: [
+      { type: "InternalIP", address: ip },
+      { type: "Hostname", address: name },
+    ],
+    conditions: healthyConditions(now()),
+    daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
+    nodeInfo: {
+      architecture: "amd64",
+      operatingSystem: "linux",
+      osImage: "Amazon Linux 2023 (Kumulus simulated)",
+      kernelVersion: "6.1.0-kumulus",
+      containerRuntimeVersion: "containerd://1.7.0-kumulus",
+      kubeletVersion: "v1.32.0-kumulus",
+      kubeProxyVersion: "v1.32.0-kumulus",
+      machineID: `m${index}`,
+      systemUUID: `s${index}`,
+      bootID: `b${index}`,
     },
   };
+}
+
+/** `kumulus.io/kubelet: stopped` on a Node simulates a dead kubelet: no lease renewal, pods not driven. */
+export const KUBELET_ANNOTATION = "kumulus.io/kubelet";
+
+export function kubeletStopped(node: KubeObject | undefined): boolean {
+  return node?.metadata.annotations?.[KUBELET_ANNOTATION] === "stopped";
 }
 
 /** Makes sure the cluster has `count` simulated nodes (creates the missing ones). */
@@ -103,8 +105,10 @@ export async function ensureNodes(cluster: string, count: number): Promise<void>
     if (await api.get(`/api/v1/nodes/${node.metadata.name}`)) continue;
     const { status, ...rest } = node;
     try {
-      const created = await api.create("/api/v1/nodes", rest);
-      await api.update(`/api/v1/nodes/${node.metadata.name}/status`, { ...created, status });
+      await api.create("/api/v1/nodes", rest);
+      // A merge patch, not an update: the node kubelet may have filled in defaults meanwhile (see
+      // node-kubelet.ts); this node's own status wins.
+      await api.mergePatch(`/api/v1/nodes/${node.metadata.name}/status`, { status });
     } catch (e) {
       if (!isConflict(e)) throw e;
     }

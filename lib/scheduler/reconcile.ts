@@ -2,8 +2,13 @@ import type { KubeObject } from "../api/types.ts";
 import { isConflict } from "../controllers/client.ts";
 import { forEachLimit } from "../controllers/parallel.ts";
 import { clientFor, now, splitKey } from "../controllers/runtime.ts";
+import { log } from "../log.ts";
+import { requeueAfter } from "../runtime/timers.ts";
 import type { WorkItem } from "../runtime/work.ts";
-import { addPod, nodeInfos, schedule } from "./schedule.ts";
+import { prepareVolumeBinding } from "./plugins/volume-binding.ts";
+import { findPreemption, mayPreempt, priorityOf } from "./preemption.ts";
+import { schedule } from "./schedule.ts";
+import { podAffinityOf, Snapshot } from "./snapshot.ts";
 
 // The binder around the pure algorithm. Work items for one cluster share one FIFO message group, so
 // scheduling decisions in a cluster are serialised and two bindings can never over-commit a node, however
@@ -20,22 +25,41 @@ export async function reconcileScheduling(item: WorkItem): Promise<void> {
   const nodes = (await api.list("/api/v1/nodes")).items;
   const allPods = (await api.list("/api/v1/pods")).items;
   // Every pass schedules all pending pods of the cluster: under load one pass serves many queued items.
-  const pending = allPods.filter(needsScheduling);
-  const infos = nodeInfos(nodes, allPods);
-  // Decide sequentially (each decision sees the previous ones), then bind in parallel so the bindings share
-  // transactions.
-  const decisions: { pod: KubeObject; node?: string; message?: string }[] = [];
-  for (const pod of pending) {
-    const result = schedule(pod, infos);
-    if ("node" in result) {
-      addPod(infos.find((n) => n.node.metadata.name === result.node)!, pod);
-      decisions.push({ pod, node: result.node });
-    } else decisions.push({ pod, message: result.message });
-  }
-  await forEachLimit(decisions, 25, async ({ pod, node, message }) => {
+  // Like kube-scheduler's active queue: higher priority first, then older.
+  const pending = allPods
+    .filter(needsScheduling)
+    .sort(
+      (a, b) =>
+        priorityOf(b) - priorityOf(a) ||
+        (a.metadata.creationTimestamp ?? "").localeCompare(b.metadata.creationTimestamp ?? ""),
+    );
+  if (pending.length === 0) return;
+  await prepareVolumeBinding(api, pending); // the claims and volumes pending pods mount
+  const namespaceLabels = allPods.some(usesNamespaceSelector)
+    ? new Map(
+        (await api.list("/api/v1/namespaces")).items.map((n) => [n.metadata.name!, n.metadata.labels ?? {}]),
+      )
+    : undefined;
+  const snap = new Snapshot(nodes, allPods, namespaceLabels);
+  // Decide sequentially (each decision sees the previous ones: resources and pod placements), then act in
+  // parallel so the bindings share transactions.
+  const decisions = pending.map((pod) => decide(pod, snap));
+  let requeue = false;
+  await forEachLimit(decisions, 25, async (d) => {
+    const { pod } = d;
     const { namespace, name } = splitKey(`${pod.metadata.namespace}/${pod.metadata.name}`);
-    if (!node) {
-      await markUnschedulable(api, pod, message!);
+    if (d.kind === "wait") {
+      requeue = true;
+      return;
+    }
+    if (d.kind === "unschedulable") {
+      await markUnschedulable(api, pod, d.message);
+      return;
+    }
+    if (d.kind === "preempt") {
+      await preempt(api, pod, d.node, d.victims);
+      await markUnschedulable(api, pod, d.message, d.node);
+      requeue = true;
       return;
     }
     try {
@@ -43,14 +67,98 @@ export async function reconcileScheduling(item: WorkItem): Promise<void> {
         apiVersion: "v1",
         kind: "Binding",
         metadata: { name, namespace, uid: pod.metadata.uid },
-        target: { apiVersion: "v1", kind: "Node", name: node },
+        target: { apiVersion: "v1", kind: "Node", name: d.node },
       });
     } catch (e) {
       if (isConflict(e) || (e as { code?: number }).code === 404) return; // deleted or bound meanwhile
       throw e;
     }
-    await event(api, pod, "Normal", "Scheduled", `Successfully assigned ${namespace}/${name} to ${node}`);
+    await event(api, pod, "Normal", "Scheduled", `Successfully assigned ${namespace}/${name} to ${d.node}`);
   });
+  // Victims leave when their kubelet has stopped them, which does not wake the scheduler: look again soon.
+  if (requeue)
+    await requeueAfter([
+      {
+        queue: "scheduler",
+        item: { cluster: item.cluster, controller: "scheduler", key: "*" },
+        group: `${item.cluster}|scheduler`,
+        afterSeconds: 2,
+      },
+    ]);
+}
+
+type Decision =
+  | { kind: "bind"; pod: KubeObject; node: string }
+  | { kind: "unschedulable"; pod: KubeObject; message: string }
+  | { kind: "preempt"; pod: KubeObject; node: string; victims: KubeObject[]; message: string }
+  | { kind: "wait"; pod: KubeObject };
+
+/** One pod's decision; the snapshot is updated at once so the next pod of the pass sees it. */
+function decide(pod: KubeObject, snap: Snapshot): Decision {
+  const result = schedule(pod, snap);
+  if ("node" in result) {
+    snap.add(snap.byName.get(result.node)!, pod);
+    return { kind: "bind", pod, node: result.node };
+  }
+  // A preemptor whose victims are still terminating waits for them; its place stays reserved meanwhile.
+  const nominated = (pod.status as { nominatedNodeName?: string } | undefined)?.nominatedNodeName;
+  const nom = nominated ? snap.byName.get(nominated) : undefined;
+  if (nom?.pods.some((p) => p.metadata.deletionTimestamp && priorityOf(p) < priorityOf(pod))) {
+    snap.add(nom, pod);
+    return { kind: "wait", pod };
+  }
+  if (!mayPreempt(pod)) {
+    const message = `${result.fitMessage} preemption: not eligible due to preemptionPolicy=Never.`;
+    return { kind: "unschedulable", pod, message };
+  }
+  const p = findPreemption(pod, snap, result.failed);
+  if (!p) return { kind: "unschedulable", pod, message: result.message };
+  for (const v of p.victims) snap.remove(p.node, v);
+  snap.add(p.node, pod);
+  return {
+    kind: "preempt",
+    pod,
+    node: p.node.node.metadata.name!,
+    victims: p.victims,
+    message: result.fitMessage,
+  };
+}
+
+async function preempt(
+  api: ReturnType<typeof clientFor>,
+  pod: KubeObject,
+  node: string,
+  victims: KubeObject[],
+): Promise<void> {
+  log("info", "preempting", {
+    pod: `${pod.metadata.namespace}/${pod.metadata.name}`,
+    node,
+    victims: victims.map((v) => `${v.metadata.namespace}/${v.metadata.name}`),
+  });
+  for (const v of victims) {
+    try {
+      await api.delete(`/api/v1/namespaces/${v.metadata.namespace}/pods/${v.metadata.name}`, {
+        preconditions: { uid: v.metadata.uid },
+      });
+    } catch (e) {
+      if (!isConflict(e)) throw e; // replaced by a newer pod of the same name: not our victim any more
+      continue;
+    }
+    await event(api, v, "Normal", "Preempted", `Preempted by pod ${pod.metadata.uid} on node ${node}`);
+  }
+}
+
+function usesNamespaceSelector(p: KubeObject): boolean {
+  const a = podAffinityOf(p);
+  const terms = [
+    ...(a.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []),
+    ...(a.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []),
+    ...(a.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((t) => t.podAffinityTerm),
+    ...(a.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map(
+      (t) => t.podAffinityTerm,
+    ),
+  ];
+  return terms.some((t) => t?.namespaceSelector);
 }
 
 function needsScheduling(p: KubeObject): boolean {
@@ -66,6 +174,7 @@ async function markUnschedulable(
   api: ReturnType<typeof clientFor>,
   pod: KubeObject,
   message: string,
+  nominatedNodeName?: string,
 ): Promise<void> {
   const conds = ((pod.status as { conditions?: any[] } | undefined)?.conditions ?? []).filter(
     (c) => c.type !== "PodScheduled",
@@ -81,11 +190,17 @@ async function markUnschedulable(
   const prev = ((pod.status as { conditions?: any[] } | undefined)?.conditions ?? []).find(
     (c) => c.type === "PodScheduled",
   );
-  if (prev?.message === message) return;
+  const status = pod.status as { nominatedNodeName?: string } | undefined;
+  if (prev?.message === message && status?.nominatedNodeName === nominatedNodeName) return;
   try {
     await api.update(`/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}/status`, {
       ...pod,
-      status: { ...(pod.status as object), phase: "Pending", conditions: [...conds, cond] },
+      status: {
+        ...(pod.status as object),
+        phase: "Pending",
+        conditions: [...conds, cond],
+        nominatedNodeName,
+      },
     });
   } catch (e) {
     if (!isConflict(e)) throw e;

@@ -123,4 +123,23 @@ spec:
       "garbage collection",
     );
   });
+
+  it("deletes in the foreground (dependents first) and orphans on request", async () => {
+    expect(k.kubectl(["create", "deployment", "fg", "--image=nginx", "--replicas=2"]).code).toBe(0);
+    expect(k.kubectl(["rollout", "status", "deploy/fg", "--timeout=90s"]).code).toBe(0);
+    const fg = k.kubectl(["delete", "deploy", "fg", "--cascade=foreground", "--timeout=90s"]);
+    expect(fg.code, fg.stderr).toBe(0);
+    // kubectl waited for the Deployment, which went only after its ReplicaSet and pods.
+    expect(json(["get", "rs", "-l", "app=fg"]).items).toHaveLength(0);
+    expect(json(["get", "pods", "-l", "app=fg"]).items).toHaveLength(0);
+
+    expect(k.kubectl(["create", "deployment", "orph", "--image=nginx", "--replicas=2"]).code).toBe(0);
+    expect(k.kubectl(["rollout", "status", "deploy/orph", "--timeout=90s"]).code).toBe(0);
+    const or = k.kubectl(["delete", "deploy", "orph", "--cascade=orphan", "--timeout=90s"]);
+    expect(or.code, or.stderr).toBe(0);
+    const rs = json(["get", "rs", "-l", "app=orph"]).items;
+    expect(rs).toHaveLength(1);
+    expect(rs[0].metadata.ownerReferences).toBeUndefined();
+    expect(json(["get", "pods", "-l", "app=orph"]).items).toHaveLength(2);
+  });
 });

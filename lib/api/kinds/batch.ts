@@ -45,8 +45,12 @@ const jobSpec = z.object({
 
 function defaultJobSpec(s: any): void {
   if (!s || typeof s !== "object") return;
+  // SetDefaults_Job: completions defaults to 1 only when parallelism is unset too; parallelism alone is a
+  // work-queue Job (done when any pod succeeds and the rest have stopped).
+  const workQueue =
+    s.completions === undefined && s.parallelism !== undefined && s.completionMode !== "Indexed";
   s.parallelism ??= 1;
-  s.completions ??= s.completionMode === "Indexed" ? s.parallelism : 1;
+  if (!workQueue) s.completions ??= s.completionMode === "Indexed" ? s.parallelism : 1;
   s.backoffLimit ??= 6;
   s.completionMode ??= "NonIndexed";
   s.suspend ??= false;
@@ -107,6 +111,9 @@ export const batchKinds: KindInfo[] = [
           };
         }
       }
+      // SetDefaults_Job: a Job without labels takes its pod template's.
+      const tl = o.spec?.template?.metadata?.labels;
+      if (tl && Object.keys(o.metadata.labels ?? {}).length === 0) o.metadata.labels = { ...tl };
     },
     validate: (o: any) => (o.spec ? validateJobTemplate(o.spec, "spec") : [required("spec.template")]),
     columns: [

@@ -216,10 +216,15 @@ export const miscKinds: KindInfo[] = [
       col("Reference", (o) => `${o.spec?.scaleTargetRef?.kind}/${o.spec?.scaleTargetRef?.name}`),
       col("Targets", (o) =>
         (o.spec?.metrics ?? [])
-          .map(
-            (m: any) =>
-              `${m.resource?.name ?? m.type}: <unknown>/${m.resource?.target?.averageUtilization ?? m.resource?.target?.averageValue ?? "?"}${m.resource?.target?.averageUtilization ? "%" : ""}`,
-          )
+          .map((m: any) => {
+            const name = m.resource?.name;
+            const cur = (o.status?.currentMetrics ?? []).find((c: any) => c.resource?.name === name)?.resource
+              ?.current;
+            const t = m.resource?.target;
+            if (t?.averageUtilization !== undefined)
+              return `${name}: ${cur?.averageUtilization !== undefined ? `${cur.averageUtilization}%` : "<unknown>"}/${t.averageUtilization}%`;
+            return `${name ?? m.type}: ${cur?.averageValue ?? "<unknown>"}/${t?.averageValue ?? "?"}`;
+          })
           .join(", "),
       ),
       col("MinPods", (o) => o.spec?.minReplicas ?? 1, { type: "integer" }),

@@ -3,13 +3,7 @@ import type { JsonObject, KubeObject } from "../../api/types.ts";
 import { CommitConflictError } from "../../store/committer.ts";
 import { decodeBody, readBody } from "../body.ts";
 import { asServed, isDryRun, objectKey, type ResourceContext, resourceOf } from "../context.ts";
-import {
-  checkNamespaceDeletable,
-  finalizeNamespace,
-  isNamespace,
-  markTerminating,
-  pendingFinalizers,
-} from "../namespaces.ts";
+import { checkNamespaceDeletable, markTerminating, pendingFinalizers } from "../namespaces.ts";
 import { translateStoreError } from "./commit.ts";
 import { selectorFilter } from "./read.ts";
 import { json } from "./write.ts";
@@ -59,6 +53,17 @@ function podGrace(ctx: ResourceContext, old: KubeObject, opts: DeleteOptions): n
   return grace;
 }
 
+/**
+ * Foreground and Orphan deletion are finalizers the garbage collector acts on (lib/controllers/gc-finalize.ts):
+ * it deletes the dependents first, or strips their owner references, then lets the owner go.
+ */
+function addPropagationFinalizer(obj: KubeObject, policy: string | undefined): void {
+  if (obj.metadata.deletionTimestamp || (policy !== "Foreground" && policy !== "Orphan")) return;
+  const f = policy === "Foreground" ? "foregroundDeletion" : "orphan";
+  const list = obj.metadata.finalizers ?? [];
+  if (!list.includes(f)) obj.metadata.finalizers = [...list, f];
+}
+
 export async function deleteObject(
   ctx: ResourceContext,
   name: string,
@@ -85,6 +90,7 @@ export async function deleteObject(
     }
     checkNamespaceDeletable(ctx, name);
     const next: KubeObject = structuredClone(old);
+    addPropagationFinalizer(next, opts.propagationPolicy);
     const finalizers = pendingFinalizers(ctx, next);
     const now = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
     const grace = podGrace(ctx, old, opts);
@@ -118,11 +124,7 @@ export async function deleteObject(
 
 export async function remove(ctx: ResourceContext): Promise<Response> {
   const opts = await deleteOptions(ctx);
-  let obj = await deleteObject(ctx, ctx.path.name!, opts);
-  if (isNamespace(ctx) && !isDryRun(ctx)) {
-    await finalizeNamespace(ctx, ctx.path.name!);
-    obj = (await ctx.store.get(objectKey(ctx, ctx.path.name!))) ?? obj;
-  }
+  const obj = await deleteObject(ctx, ctx.path.name!, opts);
   return json(asServed(ctx, obj), pendingFinalizers(ctx, obj).length ? 202 : 200, ctx);
 }
 
