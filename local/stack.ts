@@ -142,6 +142,10 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const actualPort = await new Promise<number>((resolve, reject) => {
       server = serve({ fetch: wrapped.fetch, port: opts.port, hostname: host }, (info) => resolve(info.port));
       server.on("error", reject);
+      // Outlive clients' idle keep-alive (undici: 4 s) so a reused connection is never closed under a request.
+      const http = server as unknown as { keepAliveTimeout: number; headersTimeout: number };
+      http.keepAliveTimeout = 65_000;
+      http.headersTimeout = 66_000;
     });
     ready = true;
     const url = `http://${host}:${actualPort}`;

@@ -1,3 +1,4 @@
+import { OWNER_KINDS } from "../api/owner-kinds.ts";
 import { reconcilePod } from "../kubelet/pod.ts";
 import { reconcileScheduling } from "../scheduler/reconcile.ts";
 import { reconcileDeployment } from "./deployment.ts";
@@ -10,16 +11,6 @@ import { reconcileServiceAccounts } from "./serviceaccount.ts";
 
 // Deployments, ReplicaSets, endpoints, service accounts, garbage collection, the scheduler and the kubelet:
 // the loops that make a Deployment's pods run and a Service find them.
-
-/** Kinds that own other objects; their deletion wakes the garbage collector. */
-export const OWNER_KINDS = [
-  "apps/deployments",
-  "apps/replicasets",
-  "apps/statefulsets",
-  "apps/daemonsets",
-  "batch/jobs",
-  "batch/cronjobs",
-];
 
 const GC_FINALIZERS = new Set(["foregroundDeletion", "orphan"]);
 

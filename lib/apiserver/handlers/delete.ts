@@ -1,3 +1,4 @@
+import { OWNER_KINDS } from "../../api/owner-kinds.ts";
 import { errors } from "../../api/status.ts";
 import type { JsonObject, KubeObject } from "../../api/types.ts";
 import { CommitConflictError } from "../../store/committer.ts";
@@ -53,12 +54,16 @@ function podGrace(ctx: ResourceContext, old: KubeObject, opts: DeleteOptions): n
   return grace;
 }
 
+const OWNERS = new Set(OWNER_KINDS);
+
 /**
  * Foreground and Orphan deletion are finalizers the garbage collector acts on (lib/controllers/gc-finalize.ts):
  * it deletes the dependents first, or strips their owner references, then lets the owner go.
  */
-function addPropagationFinalizer(obj: KubeObject, policy: string | undefined): void {
+function addPropagationFinalizer(ctx: ResourceContext, obj: KubeObject, policy: string | undefined): void {
   if (obj.metadata.deletionTimestamp || (policy !== "Foreground" && policy !== "Orphan")) return;
+  // Only kinds that own objects wait for the collector; anything else has no dependents to handle.
+  if (!OWNERS.has(`${ctx.kind.group}/${ctx.kind.plural}`)) return;
   const f = policy === "Foreground" ? "foregroundDeletion" : "orphan";
   const list = obj.metadata.finalizers ?? [];
   if (!list.includes(f)) obj.metadata.finalizers = [...list, f];
@@ -90,7 +95,7 @@ export async function deleteObject(
     }
     checkNamespaceDeletable(ctx, name);
     const next: KubeObject = structuredClone(old);
-    addPropagationFinalizer(next, opts.propagationPolicy);
+    addPropagationFinalizer(ctx, next, opts.propagationPolicy);
     const finalizers = pendingFinalizers(ctx, next);
     const now = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
     const grace = podGrace(ctx, old, opts);
