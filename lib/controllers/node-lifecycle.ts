@@ -126,7 +126,10 @@ export const nodeLifecycleController: ControllerModule = {
       if (ch.type !== "DELETED") w("controllers", EVICT_NODE, ch.name);
     } else if (kind === "coordination.k8s.io/leases" && ch.namespace === "kube-node-lease") {
       w("controllers", "node-lifecycle", ch.name);
-    } else if (kind === "/pods" && ch.type !== "DELETED") {
+    } else if (kind === "/pods" && ch.type === "ADDED") {
+      // Only a pod created already bound bypassed the scheduler's taint check; pods on a node whose taints
+      // change are handled per node (EVICT_NODE, also run on each node status report), which keeps the
+      // taint manager off the path of every pod update.
       const spec = ch.object?.spec as { nodeName?: string } | undefined;
       if (spec?.nodeName && !ch.object?.metadata.deletionTimestamp)
         w("controllers", EVICT_POD, `${ch.namespace}/${ch.name}`);
