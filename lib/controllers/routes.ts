@@ -10,6 +10,7 @@ import type { ControllerModule, Routed } from "./module.ts";
 import { namespaceController } from "./namespace.ts";
 import { nodeLifecycleController } from "./node-lifecycle.ts";
 import { quotaController } from "./quota.ts";
+import { serviceLoadBalancerController } from "./service-lb.ts";
 import { statefulSetController } from "./statefulset.ts";
 import { volumeController } from "./volumes.ts";
 import { workloadControllers } from "./workloads.ts";
@@ -28,6 +29,7 @@ export const controllerModules: ControllerModule[] = [
   hpaController,
   namespaceController,
   quotaController,
+  serviceLoadBalancerController,
 ];
 
 export function routeChange(ch: Change): Routed[] {

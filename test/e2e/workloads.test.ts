@@ -85,6 +85,18 @@ describe("workloads on simulated nodes", () => {
       30_000,
       "endpoint slices",
     );
+    // A LoadBalancer Service gets a NodePort and a simulated AWS load balancer hostname.
+    expect(
+      k.kubectl(["expose", "deploy/web", "--name=web-lb", "--type=LoadBalancer", "--port=80"]).code,
+    ).toBe(0);
+    expect(json(["get", "svc", "web-lb"]).spec.ports[0].nodePort).toBeGreaterThanOrEqual(30000);
+    const host = await waitFor(
+      () => json(["get", "svc", "web-lb"]).status?.loadBalancer?.ingress?.[0]?.hostname as string | undefined,
+      30_000,
+      "a load balancer hostname",
+    );
+    expect(host).toMatch(/^k8s-default-weblb-[0-9a-f]{10}-[0-9a-f]{16}\.elb\.us-east-1\.amazonaws\.com$/);
+    expect(k.kubectl(["get", "svc", "web-lb"]).stdout).toContain(host);
   });
 
   it("leaves a pod no node satisfies Pending with a FailedScheduling event", async () => {
