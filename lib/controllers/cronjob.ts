@@ -5,7 +5,7 @@ import type { WorkItem } from "../runtime/work.ts";
 import { type ApiClient, isConflict } from "./client.ts";
 import { cleanupHistory, jobFromTemplate, jobRef, type ObjectRef } from "./cron-jobs.ts";
 import { dueSchedule, jobNameFor, parseSchedule, type Schedule } from "./cron-schedule.ts";
-import { recordEvent } from "./job-events.ts";
+import { recordEvent } from "./events.ts";
 import { condition, type JobStatus } from "./job-status.ts";
 import { wakeAt } from "./job-wake.ts";
 import { type ControllerModule, ownersOfKind } from "./module.ts";

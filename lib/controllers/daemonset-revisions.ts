@@ -2,6 +2,7 @@ import type { KubeObject } from "../api/types.ts";
 import type { ApiClient } from "./client.ts";
 import { REVISION_HASH } from "./daemonset-util.ts";
 import { templateHash } from "./deployment.ts";
+import { controllerRef } from "./owner.ts";
 import { ownedBy } from "./replicaset.ts";
 
 // A DaemonSet's history: one ControllerRevision per pod template (named <ds>-<hash>, data = the strategic
@@ -38,16 +39,7 @@ export async function syncRevisions(
         namespace: ns,
         labels: { ...(spec.template?.metadata?.labels ?? {}), [REVISION_HASH]: hash },
         annotations: changeCause(ds),
-        ownerReferences: [
-          {
-            apiVersion: "apps/v1",
-            kind: "DaemonSet",
-            name: ds.metadata.name!,
-            uid: ds.metadata.uid!,
-            controller: true,
-            blockOwnerDeletion: true,
-          },
-        ],
+        ownerReferences: [controllerRef(ds, "DaemonSet")],
       },
       data: { spec: { template: { ...spec.template, $patch: "replace" } } },
       revision: max + 1,

@@ -1,5 +1,6 @@
 import type { KubeObject } from "../api/types.ts";
 import { termMatches } from "../scheduler/plugins/node-affinity.ts";
+import { controllerRef } from "./owner.ts";
 import {
   TAINT_DISK_PRESSURE,
   TAINT_MEMORY_PRESSURE,
@@ -101,16 +102,7 @@ export function daemonPodFor(ds: KubeObject, nodeName: string, hash: string): Ku
         [TEMPLATE_GENERATION]: String(ds.metadata.generation ?? 1),
       },
       annotations: template.metadata?.annotations,
-      ownerReferences: [
-        {
-          apiVersion: "apps/v1",
-          kind: "DaemonSet",
-          name: ds.metadata.name!,
-          uid: ds.metadata.uid!,
-          controller: true,
-          blockOwnerDeletion: true,
-        },
-      ],
+      ownerReferences: [controllerRef(ds, "DaemonSet")],
     },
     spec: podSpec,
   };

@@ -3,7 +3,7 @@ import type { KubeObject } from "../api/types.ts";
 import { log } from "../log.ts";
 import type { WorkItem } from "../runtime/work.ts";
 import { type ApiClient, isConflict } from "./client.ts";
-import { recordEvent } from "./job-events.ts";
+import { recordEvent } from "./events.ts";
 import { deletionOrder, podForJob } from "./job-pods.ts";
 import {
   backoffSeconds,

@@ -1,5 +1,6 @@
 import type { KubeObject } from "../api/types.ts";
 import type { ApiClient } from "./client.ts";
+import { controllerRef } from "./owner.ts";
 import { ownedBy } from "./replicaset.ts";
 import { REVISION_LABEL, revisionData, revisionName } from "./statefulset-plan.ts";
 
@@ -33,16 +34,7 @@ export async function syncRevisions(api: ApiClient, set: KubeObject, pods: KubeO
           name,
           namespace: ns,
           labels: { ...(spec.template?.metadata?.labels ?? {}), [REVISION_LABEL]: name },
-          ownerReferences: [
-            {
-              apiVersion: "apps/v1",
-              kind: "StatefulSet",
-              name: set.metadata.name,
-              uid: set.metadata.uid,
-              controller: true,
-              blockOwnerDeletion: true,
-            },
-          ],
+          ownerReferences: [controllerRef(set, "StatefulSet")],
         },
         data: revisionData(spec.template ?? {}),
         revision: max + 1,

@@ -3,6 +3,7 @@ import type { WorkItem } from "../runtime/work.ts";
 import type { ApiClient } from "./client.ts";
 import { isConflict } from "./client.ts";
 import { type ControllerModule, ownersOfKind } from "./module.ts";
+import { controllerRef } from "./owner.ts";
 import { forEachLimit } from "./parallel.ts";
 import { isPodReady, ownedBy } from "./replicaset.ts";
 import { clientFor, splitKey } from "./runtime.ts";
@@ -179,18 +180,7 @@ async function ensureClaim(api: ApiClient, set: KubeObject, tpl: Any, cname: str
         name: cname,
         namespace: ns,
         labels: { ...(spec.selector?.matchLabels ?? {}), ...(tpl.metadata?.labels ?? {}) },
-        ownerReferences: owned
-          ? [
-              {
-                apiVersion: "apps/v1",
-                kind: "StatefulSet",
-                name: set.metadata.name,
-                uid: set.metadata.uid,
-                controller: true,
-                blockOwnerDeletion: true,
-              },
-            ]
-          : undefined,
+        ownerReferences: owned ? [controllerRef(set, "StatefulSet")] : undefined,
       },
     });
   } catch (e) {

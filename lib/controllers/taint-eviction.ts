@@ -3,8 +3,9 @@ import { log } from "../log.ts";
 import { requeueAfter } from "../runtime/timers.ts";
 import type { WorkItem } from "../runtime/work.ts";
 import type { ApiClient } from "./client.ts";
+import { recordEvent } from "./events.ts";
 import { forEachLimit } from "./parallel.ts";
-import { clientFor, now, splitKey } from "./runtime.ts";
+import { clientFor, splitKey } from "./runtime.ts";
 import { evictionDecision, taintsOf } from "./taint-util.ts";
 
 // The NoExecute taint manager: pods on a node with a NoExecute taint they do not tolerate are deleted at
@@ -62,30 +63,14 @@ async function decide(api: ApiClient, cluster: string, pod: KubeObject, node: Ku
   if (deleted) await evictionEvent(api, pod);
 }
 
-async function evictionEvent(api: ApiClient, pod: KubeObject): Promise<void> {
-  const ts = now();
-  const ns = pod.metadata.namespace!;
-  try {
-    await api.create(`/api/v1/namespaces/${ns}/events`, {
-      apiVersion: "v1",
-      kind: "Event",
-      metadata: { generateName: `${pod.metadata.name}.`, namespace: ns },
-      involvedObject: {
-        apiVersion: "v1",
-        kind: "Pod",
-        namespace: ns,
-        name: pod.metadata.name,
-        uid: pod.metadata.uid,
-      },
-      reason: "TaintManagerEviction",
-      message: `Marking for deletion Pod ${ns}/${pod.metadata.name}`,
-      type: "Normal",
-      source: { component: "taint-eviction-controller" },
-      firstTimestamp: ts,
-      lastTimestamp: ts,
-      count: 1,
-    });
-  } catch (e) {
-    log("debug", "eviction event not recorded", { error: String(e) });
-  }
+function evictionEvent(api: ApiClient, pod: KubeObject): Promise<void> {
+  const name = `${pod.metadata.namespace}/${pod.metadata.name}`;
+  return recordEvent(
+    api,
+    { ...pod, apiVersion: "v1", kind: "Pod" },
+    "Normal",
+    "TaintManagerEviction",
+    `Marking for deletion Pod ${name}`,
+    "taint-eviction-controller",
+  );
 }

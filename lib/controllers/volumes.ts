@@ -3,8 +3,9 @@ import { log } from "../log.ts";
 import type { WorkItem } from "../runtime/work.ts";
 import type { ApiClient } from "./client.ts";
 import { isConflict } from "./client.ts";
+import { recordEvent } from "./events.ts";
 import type { ControllerModule } from "./module.ts";
-import { clientFor, now, splitKey } from "./runtime.ts";
+import { clientFor, splitKey } from "./runtime.ts";
 import {
   BIND_COMPLETED,
   BOUND_BY_CONTROLLER,
@@ -152,7 +153,14 @@ async function provision(
     pv = existing; // provisioned by an earlier attempt
   }
   log("info", "volume provisioned", { cluster: api.cluster, pv: pv.metadata.name, zone });
-  await recordEvent(api, pvc, "ProvisioningSucceeded", `Successfully provisioned volume ${pv.metadata.name}`);
+  await recordEvent(
+    api,
+    { ...pvc, apiVersion: "v1", kind: "PersistentVolumeClaim" },
+    "Normal",
+    "ProvisioningSucceeded",
+    `Successfully provisioned volume ${pv.metadata.name}`,
+    `${EBS_PROVISIONER}_kumulus`,
+  );
   await bind(api, pv, pvc);
 }
 
@@ -272,30 +280,4 @@ async function bindWaitingClaims(api: ApiClient): Promise<void> {
       key: `${c.metadata.namespace}/${c.metadata.name}`,
     });
   }
-}
-
-async function recordEvent(api: ApiClient, obj: KubeObject, reason: string, message: string): Promise<void> {
-  const ts = now();
-  await api
-    .create(`/api/v1/namespaces/${obj.metadata.namespace}/events`, {
-      apiVersion: "v1",
-      kind: "Event",
-      metadata: { generateName: `${obj.metadata.name}.`, namespace: obj.metadata.namespace },
-      involvedObject: {
-        apiVersion: "v1",
-        kind: obj.kind,
-        name: obj.metadata.name,
-        namespace: obj.metadata.namespace,
-        uid: obj.metadata.uid,
-      },
-      reason,
-      message,
-      type: "Normal",
-      source: { component: `${EBS_PROVISIONER}_kumulus` },
-      reportingComponent: EBS_PROVISIONER,
-      firstTimestamp: ts,
-      lastTimestamp: ts,
-      count: 1,
-    })
-    .catch(() => undefined); // events are best effort
 }

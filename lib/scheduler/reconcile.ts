@@ -1,5 +1,6 @@
 import type { KubeObject } from "../api/types.ts";
 import { isConflict } from "../controllers/client.ts";
+import { recordEvent } from "../controllers/events.ts";
 import { forEachLimit } from "../controllers/parallel.ts";
 import { clientFor, now, splitKey } from "../controllers/runtime.ts";
 import { log } from "../log.ts";
@@ -208,34 +209,12 @@ async function markUnschedulable(
   await event(api, pod, "Warning", "FailedScheduling", message);
 }
 
-export async function event(
+export function event(
   api: ReturnType<typeof clientFor>,
   obj: KubeObject,
-  type: string,
+  type: "Normal" | "Warning",
   reason: string,
   message: string,
 ): Promise<void> {
-  const ts = now();
-  await api
-    .create(`/api/v1/namespaces/${obj.metadata.namespace}/events`, {
-      apiVersion: "v1",
-      kind: "Event",
-      metadata: { generateName: `${obj.metadata.name}.`, namespace: obj.metadata.namespace },
-      involvedObject: {
-        apiVersion: obj.apiVersion,
-        kind: obj.kind,
-        name: obj.metadata.name,
-        namespace: obj.metadata.namespace,
-        uid: obj.metadata.uid,
-      },
-      reason,
-      message,
-      type,
-      source: { component: "default-scheduler" },
-      reportingComponent: "default-scheduler",
-      firstTimestamp: ts,
-      lastTimestamp: ts,
-      count: 1,
-    })
-    .catch(() => undefined); // events are best effort, as in Kubernetes
+  return recordEvent(api, obj, type, reason, message, "default-scheduler");
 }

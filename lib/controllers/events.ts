@@ -2,7 +2,7 @@ import type { KubeObject } from "../api/types.ts";
 import type { ApiClient } from "./client.ts";
 import { now } from "./runtime.ts";
 
-// Events the Job and CronJob controllers record, so `kubectl describe job|cronjob` tells what happened.
+// Events controllers record, so `kubectl describe` tells what happened and why.
 
 export async function recordEvent(
   api: ApiClient,
