@@ -1,6 +1,8 @@
 import type { KubeObject } from "../api/types.ts";
 import { reconcileNodeKubelet } from "../kubelet/node-kubelet.ts";
 import { log } from "../log.ts";
+import { itemId, sendWorkItems } from "../runtime/fanout.ts";
+import { defaultStore } from "../runtime/store.ts";
 import { requeueAfter } from "../runtime/timers.ts";
 import type { WorkItem } from "../runtime/work.ts";
 import { isConflict } from "./client.ts";
@@ -143,4 +145,24 @@ export const nodeLifecycleController: ControllerModule = {
     },
     kubelet: { node: reconcileNodeKubelet },
   },
+  periodic: [{ name: "node-heartbeat-resync", run: resyncNodes }],
 };
+
+/**
+ * The safety net behind the timer chains: once a tick, every node's kubelet and lifecycle check run, so a
+ * heartbeat chain or staleness timer lost to a DLQ or a crash restarts within a minute. Clusters without
+ * nodes cost one query.
+ */
+async function resyncNodes(): Promise<void> {
+  const store = defaultStore();
+  for (const c of await store.listClusters()) {
+    const { items } = await store.list({ cluster: c.name, group: "", plural: "nodes" });
+    const work = (controller: string) =>
+      items.map((n) => {
+        const item = { cluster: c.name, controller, key: n.metadata.name! };
+        return { item, group: itemId(item) };
+      });
+    await sendWorkItems("kubelet", work("node"));
+    await sendWorkItems("controllers", work("node-lifecycle"));
+  }
+}
