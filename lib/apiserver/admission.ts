@@ -68,8 +68,35 @@ const serviceAllocation: AdmissionPlugin = async (ctx, op, obj, old) => {
   const needIp = !spec.clusterIP;
   const needPorts =
     (spec.type === "NodePort" || spec.type === "LoadBalancer") && (spec.ports ?? []).some((p) => !p.nodePort);
-  if (!needIp && !needPorts) return;
-  const { items } = await ctx.store.list({ cluster: ctx.cluster, group: "", plural: "services" });
+  const requested = !needIp && spec.clusterIP !== "None" && spec.clusterIP !== prev?.clusterIP;
+  const requestedPorts = (spec.ports ?? [])
+    .map((p, i) => ({ port: p.nodePort, i }))
+    .filter((p) => p.port && !(prev?.ports ?? []).some((q) => q.nodePort === p.port));
+  if (!needIp && !needPorts && !requested && requestedPorts.length === 0) return;
+  const all = await ctx.store.list({ cluster: ctx.cluster, group: "", plural: "services" });
+  const name = obj.metadata.name ?? "";
+  const items = all.items.filter(
+    (s) => !(s.metadata.namespace === obj.metadata.namespace && s.metadata.name === name),
+  );
+  // Addresses and ports a user asks for must be free, as kube's allocators check.
+  if (requested && items.some((s) => (s.spec as typeof spec)?.clusterIP === spec.clusterIP))
+    throw errors.invalid("Service", "", name, [
+      {
+        type: "FieldValueInvalid",
+        field: "spec.clusterIPs",
+        message: `Invalid value: []string{"${spec.clusterIP}"}: failed to allocate IP ${spec.clusterIP}: provided IP is already allocated`,
+      },
+    ]);
+  const taken = new Set(items.flatMap((s) => ((s.spec as typeof spec)?.ports ?? []).map((p) => p.nodePort)));
+  for (const { port, i } of requestedPorts)
+    if (taken.has(port))
+      throw errors.invalid("Service", "", name, [
+        {
+          type: "FieldValueInvalid",
+          field: `spec.ports[${i}].nodePort`,
+          message: `Invalid value: ${port}: provided port is already allocated`,
+        },
+      ]);
   if (needIp) {
     const used = new Set(items.map((s) => (s.spec as typeof spec)?.clusterIP));
     for (let i = 10; i < 65_000; i++) {

@@ -97,6 +97,23 @@ describe("workloads on simulated nodes", () => {
     );
     expect(host).toMatch(/^k8s-default-weblb-[0-9a-f]{10}-[0-9a-f]{16}\.elb\.us-east-1\.amazonaws\.com$/);
     expect(k.kubectl(["get", "svc", "web-lb"]).stdout).toContain(host);
+    // An address or port someone already holds is refused, naming the field.
+    const taken = k.kubectl([
+      "create",
+      "service",
+      "clusterip",
+      "dup",
+      "--tcp=80:80",
+      `--clusterip=${svc.spec.clusterIP}`,
+    ]);
+    expect(taken.code).not.toBe(0);
+    expect(taken.stderr).toContain(`spec.clusterIPs: Invalid value: []string{"${svc.spec.clusterIP}"}`);
+    expect(taken.stderr).toContain("provided IP is already allocated");
+    // ExternalName Services get no ClusterIP and no endpoints.
+    expect(k.kubectl(["create", "service", "externalname", "ext", "--external-name=example.com"]).code).toBe(
+      0,
+    );
+    expect(json(["get", "svc", "ext"]).spec.clusterIP).toBeUndefined();
   });
 
   it("leaves a pod no node satisfies Pending with a FailedScheduling event", async () => {
