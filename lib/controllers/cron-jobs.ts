@@ -1,6 +1,7 @@
 import type { KubeObject } from "../api/types.ts";
 import type { ApiClient } from "./client.ts";
 import { condition, type JobStatus } from "./job-status.ts";
+import { controllerRef } from "./owner.ts";
 
 // The Jobs a CronJob owns: building one from the jobTemplate, referencing it in status.active and pruning
 // finished ones beyond the history limits.
@@ -40,16 +41,7 @@ export function jobFromTemplate(cj: KubeObject, name: string, scheduledAt: strin
         ...(tpl.metadata?.annotations ?? {}),
         "batch.kubernetes.io/cronjob-scheduled-timestamp": scheduledAt,
       },
-      ownerReferences: [
-        {
-          apiVersion: "batch/v1",
-          kind: "CronJob",
-          name: cj.metadata.name!,
-          uid: cj.metadata.uid!,
-          controller: true,
-          blockOwnerDeletion: true,
-        },
-      ],
+      ownerReferences: [controllerRef(cj, "CronJob", "batch/v1")],
     },
     spec: structuredClone(tpl.spec ?? {}),
   } as KubeObject;

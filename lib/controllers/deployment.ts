@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { KubeObject } from "../api/types.ts";
 import type { WorkItem } from "../runtime/work.ts";
 import { isConflict } from "./client.ts";
+import { controllerRef } from "./owner.ts";
 import { ownedBy } from "./replicaset.ts";
 import { clientFor, now, splitKey } from "./runtime.ts";
 
@@ -91,16 +92,7 @@ export async function reconcileDeployment(item: WorkItem): Promise<void> {
             [REVISION]: String(maxRevision + 1),
             "deployment.kubernetes.io/desired-replicas": String(replicas),
           },
-          ownerReferences: [
-            {
-              apiVersion: "apps/v1",
-              kind: "Deployment",
-              name,
-              uid: d.metadata.uid!,
-              controller: true,
-              blockOwnerDeletion: true,
-            },
-          ],
+          ownerReferences: [controllerRef(d, "Deployment")],
         },
         spec: {
           replicas: initial,

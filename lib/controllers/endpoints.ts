@@ -1,6 +1,7 @@
 import type { KubeObject } from "../api/types.ts";
 import type { WorkItem } from "../runtime/work.ts";
 import { isConflict } from "./client.ts";
+import { controllerRef } from "./owner.ts";
 import { isPodActive, isPodReady } from "./replicaset.ts";
 import { clientFor } from "./runtime.ts";
 
@@ -127,16 +128,7 @@ async function writeSlice(
         "kubernetes.io/service-name": svc.metadata.name!,
         "endpointslice.kubernetes.io/managed-by": "endpointslice-controller.k8s.io",
       },
-      ownerReferences: [
-        {
-          apiVersion: "v1",
-          kind: "Service",
-          name: svc.metadata.name!,
-          uid: svc.metadata.uid!,
-          controller: true,
-          blockOwnerDeletion: true,
-        },
-      ],
+      ownerReferences: [controllerRef(svc, "Service", "v1")],
     },
     addressType: "IPv4",
     endpoints,

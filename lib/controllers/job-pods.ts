@@ -1,5 +1,6 @@
 import type { KubeObject } from "../api/types.ts";
 import { INDEX_KEY, isReady, type JobSpec } from "./job-status.ts";
+import { controllerRef } from "./owner.ts";
 
 // The pods a Job creates: its template plus the Job's tracking labels and a controller ownerReference, and
 // for Indexed Jobs the completion index (annotation, label, hostname and JOB_COMPLETION_INDEX env var).
@@ -43,9 +44,7 @@ export function podForJob(job: KubeObject, index?: number): KubeObject {
       namespace: job.metadata.namespace,
       labels,
       annotations: Object.keys(annotations).length ? annotations : undefined,
-      ownerReferences: [
-        { apiVersion: "batch/v1", kind: "Job", name, uid, controller: true, blockOwnerDeletion: true },
-      ],
+      ownerReferences: [controllerRef(job, "Job", "batch/v1")],
     },
     spec: podSpec,
   } as KubeObject;

@@ -2,6 +2,7 @@ import { labelSelectorFromObject } from "../api/selectors.ts";
 import type { KubeObject } from "../api/types.ts";
 import type { WorkItem } from "../runtime/work.ts";
 import { isConflict } from "./client.ts";
+import { controllerRef } from "./owner.ts";
 import { forEachLimit } from "./parallel.ts";
 import { clientFor, splitKey } from "./runtime.ts";
 
@@ -44,16 +45,7 @@ export async function reconcileReplicaSet(item: WorkItem): Promise<void> {
         namespace,
         labels: spec.template?.metadata?.labels ?? {},
         annotations: spec.template?.metadata?.annotations,
-        ownerReferences: [
-          {
-            apiVersion: "apps/v1",
-            kind: "ReplicaSet",
-            name,
-            uid: rs.metadata.uid!,
-            controller: true,
-            blockOwnerDeletion: true,
-          },
-        ],
+        ownerReferences: [controllerRef(rs, "ReplicaSet")],
       },
       spec: spec.template?.spec,
     };

@@ -141,16 +141,7 @@ async function act(
         [REVISION_LABEL]: a.revision,
       },
       annotations: template?.metadata?.annotations,
-      ownerReferences: [
-        {
-          apiVersion: "apps/v1",
-          kind: "StatefulSet",
-          name: setName,
-          uid: set.metadata.uid!,
-          controller: true,
-          blockOwnerDeletion: true,
-        },
-      ],
+      ownerReferences: [controllerRef(set, "StatefulSet")],
     },
     spec: podSpec,
   };

@@ -110,14 +110,7 @@ export function provisionedVolume(pvc: KubeObject, sc: KubeObject, zone: string)
       persistentVolumeReclaimPolicy: scAny.reclaimPolicy ?? "Delete",
       storageClassName: sc.metadata.name,
       volumeMode: cs.volumeMode ?? "Filesystem",
-      claimRef: {
-        kind: "PersistentVolumeClaim",
-        apiVersion: "v1",
-        namespace: pvc.metadata.namespace,
-        name: pvc.metadata.name,
-        uid: pvc.metadata.uid,
-        resourceVersion: pvc.metadata.resourceVersion,
-      },
+      claimRef: claimRefTo(pvc),
       csi: {
         driver: scAny.provisioner ?? EBS_PROVISIONER,
         volumeHandle: volumeId(pvc.metadata.uid ?? pvc.metadata.name ?? ""),
@@ -146,4 +139,16 @@ export function immediateZone(pvc: KubeObject, sc: KubeObject, zones: string[]):
     .digest()
     .readUInt32BE(0);
   return pool[h % pool.length];
+}
+
+/** The reference a volume keeps to the claim bound to it. */
+export function claimRefTo(pvc: KubeObject): Record<string, unknown> {
+  return {
+    kind: "PersistentVolumeClaim",
+    apiVersion: "v1",
+    namespace: pvc.metadata.namespace,
+    name: pvc.metadata.name,
+    uid: pvc.metadata.uid,
+    resourceVersion: pvc.metadata.resourceVersion,
+  };
 }

@@ -10,6 +10,7 @@ import {
   BIND_COMPLETED,
   BOUND_BY_CONTROLLER,
   bestVolume,
+  claimRefTo,
   classOf,
   immediateZone,
   phaseOf,
@@ -195,14 +196,7 @@ async function bindVolume(api: ApiClient, pv: KubeObject, pvc: KubeObject): Prom
       },
       spec: {
         ...specOf(pv),
-        claimRef: {
-          kind: "PersistentVolumeClaim",
-          apiVersion: "v1",
-          namespace: pvc.metadata.namespace,
-          name: pvc.metadata.name,
-          uid: pvc.metadata.uid,
-          resourceVersion: pvc.metadata.resourceVersion,
-        },
+        claimRef: claimRefTo(pvc),
       },
     });
   } catch (e) {

@@ -128,6 +128,15 @@ function containerAt(
   let t = start;
   let count = 0;
   let last: Any | undefined;
+  // A container that is not running: its state, and how its previous run ended.
+  const stopped = (state: Any, previous: Any | undefined) => ({
+    ...base,
+    ready: false,
+    started: false,
+    restartCount: count,
+    state,
+    ...(previous ? { lastState: { terminated: previous } } : {}),
+  });
   for (;;) {
     const end = t + p.runFor * 1000;
     if (now < end) {
@@ -158,14 +167,7 @@ function containerAt(
     };
     if (!restarts(policy, p.exitCode)) {
       return {
-        status: {
-          ...base,
-          ready: false,
-          started: false,
-          restartCount: count,
-          state: { terminated },
-          ...(last ? { lastState: { terminated: last } } : {}),
-        },
+        status: stopped({ terminated }, last),
         ready: false,
         done: true,
         exitCode: p.exitCode,
@@ -175,20 +177,9 @@ function containerAt(
     const wait = p.runFor >= 600 ? BACKOFF_BASE_SECONDS : backoff(count);
     const restartAt = end + wait * 1000;
     if (now < restartAt) {
+      const message = `back-off ${wait}s restarting failed container=${c.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`;
       return {
-        status: {
-          ...base,
-          ready: false,
-          started: false,
-          restartCount: count,
-          state: {
-            waiting: {
-              reason: "CrashLoopBackOff",
-              message: `back-off ${wait}s restarting failed container=${c.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`,
-            },
-          },
-          lastState: { terminated },
-        },
+        status: stopped({ waiting: { reason: "CrashLoopBackOff", message } }, terminated),
         next: restartAt,
         ready: false,
         done: false,
