@@ -32,9 +32,14 @@ process.stdout.write(`Kumulus API at ${stack.url} (cluster "local": ${stack.url}
 let stopping = false;
 for (const sig of ["SIGINT", "SIGTERM"] as const) {
   process.on(sig, () => {
-    if (stopping) return;
+    // A second signal means the user does not want to wait.
+    if (stopping) process.exit(130);
     stopping = true;
     log("info", "shutting down", { signal: sig });
+    setTimeout(() => {
+      log("warn", "shutdown took too long, exiting");
+      process.exit(1);
+    }, 20_000).unref();
     stack.stop().then(
       () => process.exit(0),
       () => process.exit(1),

@@ -42,7 +42,16 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   let server: ServerType | undefined;
   const stop = async () => {
     ready = false;
-    if (server) await new Promise<void>((r) => server!.close(() => r()));
+    if (server) {
+      const http = server as unknown as { closeIdleConnections(): void; closeAllConnections(): void };
+      const closed = new Promise<void>((r) => server!.close(() => r()));
+      // close() waits for every open connection: idle keep-alives (held 65 s) and watches would hold a
+      // shutdown for minutes. In-flight requests get a short grace, then every connection is cut.
+      http.closeIdleConnections();
+      const grace = setTimeout(() => http.closeAllConnections(), 2_000);
+      await closed;
+      clearTimeout(grace);
+    }
     for (const s of stops.reverse()) {
       try {
         await s();
