@@ -7,6 +7,7 @@ import {
   versionInfo,
 } from "../api/discovery.ts";
 import { openapiV2Document, openapiV3Document, openapiV3Index } from "../api/openapi.ts";
+import { OPENAPI_V2_PROTOBUF, openapiV2Protobuf } from "../api/protobuf/openapi-v2.ts";
 import { errors } from "../api/status.ts";
 import { json } from "./handlers/write.ts";
 import {
@@ -71,7 +72,15 @@ export async function handleDiscovery(
       return json(list, 200);
     }
     case "openapi": {
-      if (path.version === "v2") return json(openapiV2Document(kinds), 200);
+      if (path.version === "v2") {
+        const doc = openapiV2Document(kinds);
+        if (!req.headers.get("accept")?.includes(OPENAPI_V2_PROTOBUF)) return json(doc, 200);
+        return new Response(openapiV2Protobuf(doc as never), {
+          status: 200,
+          // kube-openapi answers this (deprecated) media type as octet-stream: the "@" does not parse as a MIME type.
+          headers: { "content-type": "application/octet-stream" },
+        });
+      }
       if (!path.groupVersion) return json(openapiV3Index(kinds, prefix), 200);
       const gv = path.groupVersion.replace(/^apis\//, "").replace(/^api\//, "");
       const doc = openapiV3Document(kinds, gv);

@@ -85,6 +85,27 @@ describe("kubectl against a Kumulus cluster", () => {
     expect(img.stdout).toBe("nginx:1.28");
   });
 
+  it("applies a kind: List, and what get -o yaml printed back", () => {
+    const list = `apiVersion: v1
+kind: List
+items:
+- {apiVersion: v1, kind: ConfigMap, metadata: {name: listed-a, labels: {set: listed}}, data: {value: "1"}}
+- {apiVersion: v1, kind: ConfigMap, metadata: {name: listed-b, labels: {set: listed}}, data: {value: "2"}}
+`;
+    const first = k.kubectl(["apply", "-f", "-"], list);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toContain("configmap/listed-a created");
+    expect(first.stdout).toContain("configmap/listed-b created");
+    const printed = k.kubectl(["get", "cm", "-l", "set=listed", "-o", "yaml"]);
+    expect(printed.stdout).toContain("kind: List");
+    k.kubectl(["delete", "cm", "-l", "set=listed"]);
+    const again = k.kubectl(["apply", "-f", "-"], printed.stdout);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain("configmap/listed-b created");
+    const data = k.kubectl(["get", "cm", "listed-b", "-o", "jsonpath={.data.value}"]);
+    expect(data.stdout).toBe("2");
+  });
+
   it("applies server-side", () => {
     const cm = `apiVersion: v1
 kind: ConfigMap
