@@ -3,6 +3,7 @@ import { errors, StatusError } from "../api/status.ts";
 import { createCluster } from "../clusters.ts";
 import { log } from "../log.ts";
 import type { Store } from "../store/store.ts";
+import { handleReview, REVIEW_GROUPS } from "./access-review.ts";
 import type { ResourceContext } from "./context.ts";
 import { handleDiscovery } from "./discovery.ts";
 import { json } from "./handlers/write.ts";
@@ -75,6 +76,7 @@ export function createApp(deps: AppDeps): Hono {
         return await handleHpaV1(c.req.raw, rest, (p, init) =>
           Promise.resolve(app.request(`${url.origin}${prefix}${p}`, init)),
         );
+      if (REVIEW_GROUPS.has(path.group)) return await handleReview(c.req.raw, cluster, path, rest);
       if (path.group === METRICS_GROUP) {
         // Served here, not from the kinds registry: the simulated metrics-server has no storage.
         if (!(await authenticate(c.req.raw, cluster)))

@@ -1,3 +1,4 @@
+import { errors } from "../api/status.ts";
 import type { UserInfo } from "./context.ts";
 
 // Authentication and authorization are pluggable steps of the request pipeline. The roadmap adds
@@ -36,9 +37,47 @@ export const authorizers: Authorizer[] = [mastersAllowed];
 export async function authenticate(req: Request, cluster: string): Promise<UserInfo | undefined> {
   for (const a of authenticators) {
     const u = await a(req, cluster);
-    if (u) return u;
+    if (u) return impersonate(req, cluster, u);
   }
   return undefined;
+}
+
+/**
+ * `kubectl --as/--as-group` send Impersonate-* headers: the request then acts as that user, provided the
+ * authenticated user may `impersonate` them (kube's impersonation filter, after authentication).
+ */
+async function impersonate(req: Request, cluster: string, user: UserInfo): Promise<UserInfo> {
+  const name = req.headers.get("impersonate-user");
+  const groups = (req.headers.get("impersonate-group") ?? "")
+    .split(",")
+    .map((g) => g.trim())
+    .filter(Boolean);
+  if (!name) {
+    if (groups.length > 0) throw errors.badRequest("impersonating groups requires impersonating a user");
+    return user;
+  }
+  const targets: [string, string][] = [
+    ["users", name],
+    ...groups.map((g): [string, string] => ["groups", g]),
+  ];
+  for (const [resource, target] of targets) {
+    const d = await authorize(user, {
+      cluster,
+      verb: "impersonate",
+      group: "",
+      resource,
+      name: target,
+      path: "",
+    });
+    if (!d.allowed)
+      throw errors.forbidden(
+        `${resource} "${target}" is forbidden: User "${user.username}" cannot impersonate resource "${resource}" in API group "" at the cluster scope`,
+      );
+  }
+  const all = name.startsWith("system:serviceaccount:")
+    ? ["system:serviceaccounts", `system:serviceaccounts:${name.split(":")[2]}`]
+    : [];
+  return { username: name, groups: [...new Set([...groups, ...all, "system:authenticated"])] };
 }
 
 export async function authorize(

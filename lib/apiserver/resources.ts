@@ -11,6 +11,7 @@ import { scaleOf, withScale } from "./handlers/scale.ts";
 import { watch } from "./handlers/watch.ts";
 import { create, json, readObject, update } from "./handlers/write.ts";
 import { podLog } from "./logs.ts";
+import { podStream, STREAM_SUBRESOURCES } from "./pod-streams.ts";
 
 // Dispatches a resource request to its handler by method, name and subresource.
 
@@ -71,6 +72,9 @@ async function handleSubresource(ctx: ResourceContext, sub: string): Promise<Res
   }
   if (sub === "log" && ctx.kind.plural === "pods" && ctx.kind.group === "" && ctx.method === "GET") {
     return podLog(ctx, name);
+  }
+  if (STREAM_SUBRESOURCES.has(sub) && ctx.kind.plural === "pods" && ctx.kind.group === "") {
+    return podStream(ctx, name, sub);
   }
   if (sub === "eviction" && ctx.kind.plural === "pods" && ctx.kind.group === "" && ctx.method === "POST") {
     return evict(ctx, name);

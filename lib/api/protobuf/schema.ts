@@ -240,6 +240,34 @@ const misc: Record<string, MessageSpec> = {
   Preconditions: { 1: ["uid", "string"], 2: ["resourceVersion", "string"] },
 };
 
+// authorization.k8s.io/v1 and authentication.k8s.io/v1: what `kubectl auth can-i` and `auth whoami` send.
+const reviews: Record<string, MessageSpec> = {
+  SelfSubjectAccessReview: { 1: ["metadata", "ObjectMeta"], 2: ["spec", "SubjectAccessReviewSpec"] },
+  SubjectAccessReview: { 1: ["metadata", "ObjectMeta"], 2: ["spec", "SubjectAccessReviewSpec"] },
+  LocalSubjectAccessReview: { 1: ["metadata", "ObjectMeta"], 2: ["spec", "SubjectAccessReviewSpec"] },
+  // SelfSubjectAccessReviewSpec shares fields 1 and 2; the subject fields only exist for the other reviews.
+  SubjectAccessReviewSpec: {
+    1: ["resourceAttributes", "ResourceAttributes"],
+    2: ["nonResourceAttributes", "NonResourceAttributes"],
+    3: ["user", "string"],
+    4: ["groups", "[]string"],
+    6: ["uid", "string"],
+  },
+  ResourceAttributes: {
+    1: ["namespace", "string"],
+    2: ["verb", "string"],
+    3: ["group", "string"],
+    4: ["version", "string"],
+    5: ["resource", "string"],
+    6: ["subresource", "string"],
+    7: ["name", "string"],
+  },
+  NonResourceAttributes: { 1: ["path", "string"], 2: ["verb", "string"] },
+  SelfSubjectRulesReview: { 1: ["metadata", "ObjectMeta"], 2: ["spec", "SelfSubjectRulesReviewSpec"] },
+  SelfSubjectRulesReviewSpec: { 1: ["namespace", "string"] },
+  SelfSubjectReview: { 1: ["metadata", "ObjectMeta"] },
+};
+
 export const messages: Record<string, MessageSpec> = {
   ...meta,
   ...core,
@@ -247,4 +275,5 @@ export const messages: Record<string, MessageSpec> = {
   ...batch,
   ...rbac,
   ...misc,
+  ...reviews,
 };
