@@ -12,6 +12,10 @@ const EXTRA_SUBRESOURCES: Record<
     { name: "log", kind: "Pod", verbs: ["get"] },
     { name: "eviction", kind: "Eviction", group: "policy", version: "v1", verbs: ["create"] },
     { name: "binding", kind: "Binding", verbs: ["create"] },
+    // Served with a clear 400 (simulated pods have no runtime), listed so clients find them as on kube.
+    { name: "exec", kind: "PodExecOptions", verbs: ["create", "get"] },
+    { name: "attach", kind: "PodAttachOptions", verbs: ["create", "get"] },
+    { name: "portforward", kind: "PodPortForwardOptions", verbs: ["create", "get"] },
   ],
   "/serviceaccounts": [
     { name: "token", kind: "TokenRequest", group: "authentication.k8s.io", version: "v1", verbs: ["create"] },
