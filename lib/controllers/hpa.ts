@@ -7,6 +7,7 @@ import { requeueAfter } from "../runtime/timers.ts";
 import type { WorkItem } from "../runtime/work.ts";
 import { parseQuantity } from "../scheduler/resources.ts";
 import { isConflict } from "./client.ts";
+import { recordEvent } from "./events.ts";
 import {
   type Behavior,
   normalize,
@@ -280,6 +281,16 @@ export async function reconcileHpa(item: WorkItem): Promise<void> {
       desired,
     });
     nextState.events.push({ t: now, change: n.replicas - current });
+    // kube's wording, so `kubectl describe hpa` explains each rescale.
+    const why = n.replicas > current && which ? `${which} above target` : "All metrics below target";
+    await recordEvent(
+      api,
+      hpa,
+      "Normal",
+      "SuccessfulRescale",
+      `New size: ${n.replicas}; reason: ${why}`,
+      "horizontal-pod-autoscaler",
+    );
     status.lastScaleTime = nowIso();
     conditions[0] = condition(
       prevConds,

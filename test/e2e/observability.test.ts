@@ -137,6 +137,15 @@ describe("observability", () => {
     const up = json(["get", "hpa", "web"]);
     expect(up.status.lastScaleTime).toBeTruthy();
     expect(k.kubectl(["describe", "hpa", "web"]).stdout).toMatch(/SucceededRescale|ReadyForNewScale/);
+    // The event follows the scale write.
+    await waitFor(
+      () =>
+        /SuccessfulRescale.*New size: \d+; reason: cpu resource utilization \(percentage of request\) above target/.test(
+          k.kubectl(["describe", "hpa", "web"]).stdout,
+        ),
+      30_000,
+      "a SuccessfulRescale event",
+    );
 
     const cool = { spec: { template: { metadata: { annotations: { "kumulus.io/cpu": "5m" } } } } };
     expect(k.kubectl(["patch", "deploy", "web", "--type=merge", "-p", JSON.stringify(cool)]).code).toBe(0);
