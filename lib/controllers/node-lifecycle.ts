@@ -6,6 +6,7 @@ import { defaultStore } from "../runtime/store.ts";
 import { requeueAfter } from "../runtime/timers.ts";
 import type { WorkItem } from "../runtime/work.ts";
 import { isConflict } from "./client.ts";
+import { recordEvent } from "./events.ts";
 import type { ControllerModule } from "./module.ts";
 import { forEachLimit } from "./parallel.ts";
 import { clientFor, now } from "./runtime.ts";
@@ -70,6 +71,15 @@ export async function reconcileNodeLifecycle(item: WorkItem): Promise<void> {
         ...node,
         status: { ...(node.status as Any), conditions: next },
       });
+      await recordEvent(
+        api,
+        node,
+        "Normal",
+        "NodeNotReady",
+        `Node ${name} status is now: NodeNotReady`,
+        "node-controller",
+      );
+      await markPodsNotReady(api, name);
     }
     const taints = reconcileTaints(node, now());
     if (taints) {
@@ -100,6 +110,34 @@ async function armCheck(cluster: string, name: string, due: number): Promise<voi
       afterSeconds: (due - Date.now()) / 1000,
     },
   ]);
+}
+
+/**
+ * kube's MarkPodsNotReady: nobody vouches for the pods of an unreachable node any more, so they leave Service
+ * endpoints at once instead of after the taint eviction. The kubelet sets Ready again when it comes back.
+ */
+async function markPodsNotReady(api: ReturnType<typeof clientFor>, node: string): Promise<void> {
+  const { items } = await api.list(
+    `/api/v1/pods?fieldSelector=${encodeURIComponent(`spec.nodeName=${node}`)}`,
+  );
+  const ts = now();
+  await forEachLimit(items, 10, async (p: KubeObject) => {
+    const status = (p.status ?? {}) as Any;
+    const conds = (status.conditions ?? []) as Any[];
+    if (!conds.some((c) => c.type === "Ready" && c.status === "True")) return;
+    const next = conds.map((c) =>
+      c.type === "Ready" ? { ...c, status: "False", lastTransitionTime: ts, reason: undefined } : c,
+    );
+    try {
+      await api.update(`/api/v1/namespaces/${p.metadata.namespace}/pods/${p.metadata.name}/status`, {
+        ...p,
+        status: { ...status, conditions: next },
+      });
+      await recordEvent(api, p, "Warning", "NodeNotReady", "Node is not ready", "node-controller");
+    } catch (e) {
+      if (!isConflict(e)) throw e; // a newer pod version: its own writer decides
+    }
+  });
 }
 
 /** Pod GC of a deleted node: its pods and its Lease go. */

@@ -186,6 +186,16 @@ spec:
     expect(ready.reason).toBe("NodeStatusUnknown");
     expect(ready.message).toBe("Kubelet stopped posting node status.");
     expect(ok(["get", "nodes"])).toMatch(/NotReady/);
+    // kube's node controller says so on the node and marks its pods not ready (they leave endpoints).
+    await waitFor(
+      () =>
+        ok(["get", "events", "-A", "--field-selector", "reason=NodeNotReady"]).includes(
+          `Node ${victim} status is now: NodeNotReady`,
+        ) &&
+        ok(["get", "events", "--field-selector", "involvedObject.name=short"]).includes("Node is not ready"),
+      30_000,
+      "NodeNotReady events on the node and its pod",
+    );
     // Evicted: deleted through the API, so Terminating until its (stopped) kubelet confirms.
     await waitFor(
       () => {
