@@ -115,3 +115,25 @@ export function maxUnavailableOf(ds: KubeObject, desired: number): number {
     typeof v === "number" ? v : Math.ceil((Number(String(v).replace("%", "")) / 100) * Math.max(desired, 0));
   return Math.max(1, Number.isFinite(n) ? n : 1);
 }
+
+/** Resolves an int-or-percent of `desired`, percentages rounded up (GetScaledValueFromIntOrPercent). */
+function scaled(v: unknown, desired: number): number {
+  const n =
+    typeof v === "number"
+      ? v
+      : Math.ceil((Number(String(v ?? 0).replace("%", "")) / 100) * Math.max(desired, 0));
+  return Number.isFinite(n) ? n : 0;
+}
+
+/** maxSurge of a RollingUpdate against the desired count; 0 means updates delete before they create. */
+export function maxSurgeOf(ds: KubeObject, desired: number): number {
+  return scaled((ds.spec as Any)?.updateStrategy?.rollingUpdate?.maxSurge, desired);
+}
+
+/** Whether the RollingUpdate surges (creates the new pod beside the old one) rather than deleting first. */
+export function allowsSurge(ds: KubeObject): boolean {
+  const strategy = (ds.spec as Any)?.updateStrategy;
+  if ((strategy?.type ?? "RollingUpdate") !== "RollingUpdate") return false;
+  const v = strategy?.rollingUpdate?.maxSurge;
+  return v !== undefined && v !== 0 && v !== "0" && v !== "0%";
+}

@@ -6,7 +6,9 @@ import type { ApiClient } from "./client.ts";
 import { isConflict } from "./client.ts";
 import { syncRevisions } from "./daemonset-revisions.ts";
 import {
+  allowsSurge,
   daemonPodFor,
+  maxSurgeOf,
   maxUnavailableOf,
   nodeShouldRunDaemonPod,
   REVISION_HASH,
@@ -80,6 +82,9 @@ export async function reconcileDaemonSet(item: WorkItem): Promise<void> {
   };
   // Nodes running an old-template pod, and how many should-run nodes lack an available pod.
   const oldPods: KubeObject[] = [];
+  const surge = allowsSurge(ds);
+  /** With maxSurge: each should-run node's oldest old-template and oldest new-template pod. */
+  const surgeNodes: { nodeName: string; oldPod?: KubeObject; newPod?: KubeObject }[] = [];
   let unavailable = 0;
   let nextAvailableIn = Number.POSITIVE_INFINITY;
 
@@ -102,7 +107,13 @@ export async function reconcileDaemonSet(item: WorkItem): Promise<void> {
     }
     if (!shouldRun && running.length > 0) status.numberMisscheduled++;
     if (shouldRun && running.length === 0 && failed.length === 0) toCreate.push(nodeName);
-    if (running.length > 1) toDelete.push(...running.slice(1)); // keep the oldest
+    if (surge) {
+      // Surging keeps one pod of each template on a node while the new one becomes available.
+      const oldPod = running.find((p) => p.metadata.labels?.[REVISION_HASH] !== hash);
+      const newPod = running.find((p) => p.metadata.labels?.[REVISION_HASH] === hash);
+      toDelete.push(...running.filter((p) => p !== oldPod && p !== newPod));
+      if (shouldRun) surgeNodes.push({ nodeName, oldPod, newPod });
+    } else if (running.length > 1) toDelete.push(...running.slice(1)); // keep the oldest
     const pod = running[0];
     if (!shouldRun) continue;
     if (!pod) {
@@ -122,7 +133,32 @@ export async function reconcileDaemonSet(item: WorkItem): Promise<void> {
     }
   }
 
-  if ((spec.updateStrategy?.type ?? "RollingUpdate") === "RollingUpdate") {
+  if (surge) {
+    // kube's surging update: a node whose old pod is unavailable gets its new pod at once; others get one
+    // within maxSurge; an old pod goes once the new pod beside it is available.
+    let surging = 0;
+    const allowed: string[] = [];
+    const candidates: string[] = [];
+    for (const { nodeName, oldPod, newPod } of surgeNodes) {
+      if (!oldPod) continue;
+      if (!newPod) {
+        if (availability(oldPod, minReady, nowMs) !== 0) allowed.push(nodeName);
+        else candidates.push(nodeName);
+        continue;
+      }
+      const wait = availability(newPod, minReady, nowMs);
+      if (wait === 0) toDelete.push(oldPod);
+      else {
+        surging++;
+        if (Number.isFinite(wait)) nextAvailableIn = Math.min(nextAvailableIn, wait);
+      }
+    }
+    const room = Math.min(
+      candidates.length,
+      Math.max(0, maxSurgeOf(ds, status.desiredNumberScheduled) - surging),
+    );
+    toCreate.push(...allowed, ...candidates.slice(0, room));
+  } else if ((spec.updateStrategy?.type ?? "RollingUpdate") === "RollingUpdate") {
     // Old pods that are unavailable anyway go first; then available ones within the maxUnavailable budget.
     let budget = maxUnavailableOf(ds, status.desiredNumberScheduled) - unavailable;
     for (const p of oldPods) {

@@ -1,4 +1,5 @@
 import type { KubeObject } from "../api/types.ts";
+import type { PodFailurePolicy } from "./job-failure.ts";
 
 // Pure pieces of the Job controller: classifying a Job's pods, counting, conditions, completed indexes and
 // the pod-failure backoff. No API calls here, so the reconcile in job.ts stays a short read-decide-write.
@@ -19,6 +20,9 @@ export interface JobSpec {
   completions?: number;
   completionMode?: "NonIndexed" | "Indexed";
   backoffLimit?: number;
+  backoffLimitPerIndex?: number;
+  maxFailedIndexes?: number;
+  podFailurePolicy?: PodFailurePolicy;
   activeDeadlineSeconds?: number;
   ttlSecondsAfterFinished?: number;
   suspend?: boolean;
@@ -36,6 +40,7 @@ export interface JobStatus {
   startTime?: string;
   completionTime?: string;
   completedIndexes?: string;
+  failedIndexes?: string;
   conditions?: JobCondition[];
   uncountedTerminatedPods?: Record<string, never>;
 }
@@ -111,14 +116,14 @@ export function setCondition(
   return old ? conds.map((c) => (c === old ? next : c)) : [...conds, next];
 }
 
-/** "0-2,4,6-7" from a set of indexes, as in status.completedIndexes. */
+/** "0-2,4,6,7" from a set of indexes, as in status.completedIndexes (kube writes a pair as "6,7"). */
 export function formatIndexes(ix: Iterable<number>): string {
   const sorted = [...new Set(ix)].sort((a, b) => a - b);
   const parts: string[] = [];
   for (let i = 0; i < sorted.length; ) {
     let j = i;
     while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
-    parts.push(i === j ? `${sorted[i]}` : `${sorted[i]}-${sorted[j]}`);
+    parts.push(i === j ? `${sorted[i]}` : `${sorted[i]}${j === i + 1 ? "," : "-"}${sorted[j]}`);
     i = j + 1;
   }
   return parts.join(",");

@@ -1,7 +1,7 @@
 import { requeueAfter } from "../runtime/timers.ts";
 import type { WorkItem } from "../runtime/work.ts";
 
-// Time-based wake-ups for the Job and CronJob controllers, de-duplicated per process. Every reconcile asks
+// Time-based wake-ups for the Job, CronJob and StatefulSet controllers, de-duplicated per process. Every reconcile asks
 // for a wake at the same instant (the next schedule, a deadline); without this each change to a CronJob's
 // Jobs would add one more timer, and every timer that fires would add another for the next activation, so
 // the timers for a CronJob would grow without bound. A timer already asked for by this process for the same

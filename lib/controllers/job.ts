@@ -4,6 +4,14 @@ import { log } from "../log.ts";
 import type { WorkItem } from "../runtime/work.ts";
 import { type ApiClient, isConflict } from "./client.ts";
 import { recordEvent } from "./events.ts";
+import {
+  failedIndexes,
+  INDEX_FAILURE_COUNT,
+  INDEX_IGNORED_FAILURE_COUNT,
+  type IndexFailures,
+  indexFailures,
+  matchPodFailurePolicy,
+} from "./job-failure.ts";
 import { deletionOrder, podForJob } from "./job-pods.ts";
 import {
   backoffSeconds,
@@ -73,15 +81,25 @@ export async function reconcileJob(item: WorkItem): Promise<void> {
   const completions = spec.completions;
   const parallelism = spec.parallelism ?? 1;
   const backoffLimit = spec.backoffLimit ?? 6;
+  // podFailurePolicy: Ignored failures count nowhere; the earliest FailJob match fails the Job.
+  const judged = c.failed
+    .map((p) => ({ pod: p, match: matchPodFailurePolicy(spec.podFailurePolicy, p) }))
+    .sort((a, b) => (finishedAt(a.pod) ?? 0) - (finishedAt(b.pod) ?? 0));
+  const counted = judged.filter((j) => j.match.action !== "Ignore").map((j) => j.pod);
+  const failJob = judged.find((j) => j.match.action === "FailJob");
   // Counts never go down: a finished pod someone deleted still ran.
   const succeeded = Math.max(old.succeeded ?? 0, c.succeeded.length);
-  const failed = Math.max(old.failed ?? 0, c.failed.length);
+  const failed = Math.max(old.failed ?? 0, counted.length);
   const doneIdx = parseIndexes(old.completedIndexes);
   if (indexed)
     for (const p of c.succeeded) {
       const i = podIndex(p);
       if (i !== undefined && i < (completions ?? 0)) doneIdx.add(i);
     }
+  const perIndexLimit = indexed ? spec.backoffLimitPerIndex : undefined;
+  const perIndex = perIndexLimit !== undefined ? indexFailures(pods, spec.podFailurePolicy) : undefined;
+  const failedIdx = parseIndexes(old.failedIndexes);
+  if (perIndex) for (const i of failedIndexes(perIndex, perIndexLimit!, doneIdx)) failedIdx.add(i);
 
   let conds = [...(old.conditions ?? [])];
   let startTime = old.startTime;
@@ -113,11 +131,20 @@ export async function reconcileJob(item: WorkItem): Promise<void> {
       ? succeeded > 0 && c.active.length === 0
       : succeeded >= completions;
 
+  // In the order kube's job controller decides.
   let failure: { reason: string; message: string } | undefined;
-  if (deadline !== undefined && nowMs >= deadline)
-    failure = { reason: "DeadlineExceeded", message: "Job was active longer than specified deadline" };
+  if (failJob) failure = { reason: "PodFailurePolicy", message: failJob.match.message! };
   else if (pastBackoff && !complete)
     failure = { reason: "BackoffLimitExceeded", message: "Job has reached the specified backoff limit" };
+  else if (deadline !== undefined && nowMs >= deadline)
+    failure = { reason: "DeadlineExceeded", message: "Job was active longer than specified deadline" };
+  else if (perIndex && spec.maxFailedIndexes !== undefined && failedIdx.size > spec.maxFailedIndexes)
+    failure = {
+      reason: "MaxFailedIndexesExceeded",
+      message: "Job has exceeded the specified maximal number of failed indexes",
+    };
+  else if (perIndex && failedIdx.size > 0 && failedIdx.size + doneIdx.size >= (completions ?? 0))
+    failure = { reason: "FailedIndexes", message: "Job has failed indexes" };
 
   if (failure) {
     await deleteActive(active);
@@ -141,7 +168,7 @@ export async function reconcileJob(item: WorkItem): Promise<void> {
     startTime ??= ts;
     if (spec.activeDeadlineSeconds !== undefined)
       wake.push((Date.parse(startTime) + spec.activeDeadlineSeconds * 1000 - nowMs) / 1000 + 0.5);
-    const want = { indexed, completions, parallelism, succeeded, doneIdx };
+    const want = { indexed, completions, parallelism, succeeded, doneIdx, failedIdx, perIndex, counted };
     active = [...active, ...(await scale(api, job, c, want, nowMs, wake, deleteActive))];
   }
 
@@ -157,6 +184,7 @@ export async function reconcileJob(item: WorkItem): Promise<void> {
     uncountedTerminatedPods: {},
   };
   if (indexed) status.completedIndexes = formatIndexes(doneIdx);
+  if (perIndex) status.failedIndexes = formatIndexes(failedIdx);
   if (!startTime) delete status.startTime;
   for (const k of Object.keys(status) as (keyof JobStatus)[]) if (status[k] === undefined) delete status[k];
   if (JSON.stringify(status) !== JSON.stringify(old)) {
@@ -177,6 +205,11 @@ interface Want {
   parallelism: number;
   succeeded: number;
   doneIdx: Set<number>;
+  /** Indexes failed for good (backoffLimitPerIndex): never retried. */
+  failedIdx: Set<number>;
+  perIndex?: Map<number, IndexFailures>;
+  /** Failed pods that count (not Ignored by podFailurePolicy): they set the replacement back-off. */
+  counted: KubeObject[];
 }
 
 /** Creates or deletes active pods toward the wanted number, respecting the failure backoff. */
@@ -200,19 +233,31 @@ async function scale(
     const byAge = [...active].sort((a, b) =>
       String(a.metadata.creationTimestamp).localeCompare(String(b.metadata.creationTimestamp)),
     );
+    const finished = (i: number) => w.doneIdx.has(i) || w.failedIdx.has(i);
     for (const p of byAge) {
       const i = podIndex(p);
-      if (i === undefined || i >= total || w.doneIdx.has(i) || seen.has(i)) extra.push(p);
+      if (i === undefined || i >= total || finished(i) || seen.has(i)) extra.push(p);
       else seen.add(i);
     }
     if (extra.length) await deleteActive(extra);
     active = active.filter((p) => !extra.includes(p));
-    const wantActive = Math.min(w.parallelism, total - w.doneIdx.size);
+    const wantActive = Math.min(w.parallelism, total - w.doneIdx.size - w.failedIdx.size);
     if (active.length > wantActive)
       await deleteActive(deletionOrder(active).slice(0, active.length - wantActive));
     const pending: number[] = [];
-    for (let i = 0; i < total && pending.length < wantActive - active.length; i++)
-      if (!w.doneIdx.has(i) && !seen.has(i)) pending.push(i);
+    for (let i = 0; i < total && pending.length < wantActive - active.length; i++) {
+      if (finished(i) || seen.has(i)) continue;
+      // With backoffLimitPerIndex each index backs off on its own failures.
+      const f = w.perIndex?.get(i);
+      if (f?.lastFailureMs) {
+        const until = f.lastFailureMs + backoffSeconds(f.failures) * 1000;
+        if (until > nowMs) {
+          wake.push((until - nowMs) / 1000);
+          continue;
+        }
+      }
+      pending.push(i);
+    }
     toCreate = pending;
   } else {
     const wantActive =
@@ -229,8 +274,8 @@ async function scale(
 
   // Kubernetes delays replacements after failures: 10 s, doubled per failure since the last success.
   const lastSuccess = Math.max(0, ...c.succeeded.map((p) => finishedAt(p) ?? 0));
-  const recent = c.failed.map((p) => finishedAt(p) ?? 0).filter((t) => t >= lastSuccess);
-  if (recent.length) {
+  const recent = w.counted.map((p) => finishedAt(p) ?? 0).filter((t) => t >= lastSuccess);
+  if (recent.length && !w.perIndex) {
     const until = Math.max(...recent) + backoffSeconds(recent.length) * 1000;
     if (until > nowMs) {
       wake.push((until - nowMs) / 1000);
@@ -239,7 +284,15 @@ async function scale(
   }
   const created: KubeObject[] = [];
   await forEachLimit(toCreate, 25, async (index) => {
-    created.push(await api.create(`/api/v1/namespaces/${ns}/pods`, podForJob(job, index)));
+    const pod = podForJob(job, index);
+    const f = index !== undefined ? w.perIndex?.get(index) : undefined;
+    if (index !== undefined && w.perIndex)
+      pod.metadata.annotations = {
+        ...pod.metadata.annotations,
+        [INDEX_FAILURE_COUNT]: String(f?.failures ?? 0),
+        [INDEX_IGNORED_FAILURE_COUNT]: String(f?.ignored ?? 0),
+      };
+    created.push(await api.create(`/api/v1/namespaces/${ns}/pods`, pod));
   });
   const names = created.map((p) => p.metadata.name!);
   for (const n of names)

@@ -12,6 +12,7 @@ import { nodeLifecycleController } from "./node-lifecycle.ts";
 import { quotaController } from "./quota.ts";
 import { serviceLoadBalancerController } from "./service-lb.ts";
 import { statefulSetController } from "./statefulset.ts";
+import { storageProtectionController } from "./storage-protection.ts";
 import { volumeController } from "./volumes.ts";
 import { workloadControllers } from "./workloads.ts";
 
@@ -24,6 +25,7 @@ export const controllerModules: ControllerModule[] = [
   statefulSetController,
   daemonSetController,
   volumeController,
+  storageProtectionController,
   nodeLifecycleController,
   disruptionController,
   hpaController,

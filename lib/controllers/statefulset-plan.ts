@@ -18,6 +18,8 @@ export interface PodState {
   revision: string;
   /** Running and Ready. */
   ready: boolean;
+  /** Ready for at least minReadySeconds (the same as ready without it). */
+  available: boolean;
   terminating: boolean;
   /** Succeeded or Failed: the pod is replaced. */
   finished: boolean;
@@ -80,7 +82,8 @@ export function plan(input: PlanInput): Action[] {
       unhealthy = true;
       continue;
     }
-    if (pod.terminating || !pod.ready) {
+    // OrderedReady moves on only once a pod is available, not merely ready (minReadySeconds).
+    if (pod.terminating || !pod.ready || !pod.available) {
       if (monotonic) return actions;
       unhealthy = true;
     }
@@ -136,10 +139,8 @@ export function computeStatus(
   };
   for (const p of pods) {
     s.replicas++;
-    if (p.ready) {
-      s.readyReplicas++;
-      s.availableReplicas++;
-    }
+    if (p.ready) s.readyReplicas++;
+    if (p.ready && p.available) s.availableReplicas++;
     if (p.terminating) continue;
     if (p.revision === currentRevision) s.currentReplicas++;
     if (p.revision === updateRevision) s.updatedReplicas++;

@@ -2,6 +2,7 @@ import type { KubeObject } from "../api/types.ts";
 import type { WorkItem } from "../runtime/work.ts";
 import type { ApiClient } from "./client.ts";
 import { isConflict } from "./client.ts";
+import { wakeAt } from "./job-wake.ts";
 import { type ControllerModule, ownersOfKind } from "./module.ts";
 import { controllerRef } from "./owner.ts";
 import { forEachLimit } from "./parallel.ts";
@@ -47,13 +48,22 @@ export const statefulSetController: ControllerModule = {
   },
 };
 
-function podState(setName: string, pod: KubeObject): PodState {
+/** When a Ready pod becomes available (epoch ms): minReadySeconds after its Ready condition turned True. */
+function availableAt(pod: KubeObject, minReadySeconds: number): number {
+  const ready = ((pod.status as Any | undefined)?.conditions ?? []).find((c: Any) => c.type === "Ready");
+  const since = ready?.lastTransitionTime ? Date.parse(ready.lastTransitionTime) : 0;
+  return since + minReadySeconds * 1000;
+}
+
+function podState(setName: string, pod: KubeObject, minReadySeconds: number, nowMs: number): PodState {
   const phase = (pod.status as Any | undefined)?.phase;
+  const ready = phase === "Running" && isPodReady(pod);
   return {
     name: pod.metadata.name!,
     ordinal: ordinalOf(setName, pod.metadata.name!) ?? -1,
     revision: pod.metadata.labels?.[REVISION_LABEL] ?? "",
-    ready: phase === "Running" && isPodReady(pod),
+    ready,
+    available: ready && (minReadySeconds <= 0 || availableAt(pod, minReadySeconds) <= nowMs),
     terminating: !!pod.metadata.deletionTimestamp,
     finished: phase === "Succeeded" || phase === "Failed",
   };
@@ -69,7 +79,9 @@ export async function reconcileStatefulSet(item: WorkItem): Promise<void> {
   const pods = (await api.list(`/api/v1/namespaces/${namespace}/pods`)).items.filter(
     (p) => ownedBy(p, set.metadata.uid) && ordinalOf(name, p.metadata.name!) !== undefined,
   );
-  const states = pods.map((p) => podState(name, p));
+  const minReadySeconds = spec.minReadySeconds ?? 0;
+  const nowMs = Date.now();
+  const states = pods.map((p) => podState(name, p, minReadySeconds, nowMs));
   const revisions = await syncRevisions(api, set, pods);
   const status = (set.status ?? {}) as Any;
   const updateRevision = revisions.update.metadata.name!;
@@ -94,6 +106,13 @@ export async function reconcileStatefulSet(item: WorkItem): Promise<void> {
     ...computeStatus(states, currentRevision, updateRevision, strategy),
     collisionCount: status.collisionCount ?? 0,
   });
+  // A pod that is ready but not yet available changes nothing when it becomes so: ask to be woken then.
+  const soonest = Math.min(
+    ...pods
+      .filter((_p, i) => states[i]!.ready && !states[i]!.available)
+      .map((p) => availableAt(p, minReadySeconds)),
+  );
+  if (Number.isFinite(soonest)) await wakeAt(item, soonest);
 }
 
 async function act(

@@ -234,11 +234,11 @@ export async function reconcileVolume(item: WorkItem): Promise<void> {
   const api = clientFor(item.cluster, MANAGER);
   const path = `${PVS}/${item.key}`;
   const pv = await api.get(path);
-  if (!pv || pv.metadata.deletionTimestamp) return;
+  if (!pv) return;
   const ref = specOf(pv).claimRef as Any | undefined;
   if (!ref) {
     if (phaseOf(pv) !== "Available") await setStatus(api, path, pv, { phase: "Available" });
-    await bindWaitingClaims(api);
+    if (!pv.metadata.deletionTimestamp) await bindWaitingClaims(api);
     return;
   }
   const pvc = ref.namespace && ref.name ? await api.get(pvcPath(ref.namespace, ref.name)) : undefined;
@@ -252,13 +252,13 @@ export async function reconcileVolume(item: WorkItem): Promise<void> {
     if (phaseOf(pv) !== "Available") await setStatus(api, path, pv, { phase: "Available" });
     return;
   }
-  // The claim this volume was bound to is gone: reclaim.
+  // The claim this volume was bound to is gone: Released first (pv-protection keeps a Bound volume being
+  // deleted), then reclaimed.
+  if (phaseOf(pv) !== "Released") await setStatus(api, path, pv, { phase: "Released" });
   const policy = specOf(pv).persistentVolumeReclaimPolicy ?? "Retain";
-  if (policy === "Delete") {
+  if (policy === "Delete" && !pv.metadata.deletionTimestamp) {
     log("info", "volume reclaimed (deleted)", { cluster: item.cluster, pv: pv.metadata.name });
     await api.delete(path);
-  } else if (phaseOf(pv) !== "Released") {
-    await setStatus(api, path, pv, { phase: "Released" });
   }
 }
 

@@ -50,6 +50,38 @@ beforeAll(async () => {
   apply(job("ttl", { ttlSecondsAfterFinished: 0 }));
   apply(job("wq", { parallelism: 2 }));
   apply(job("sus", { suspend: true }));
+  const fail = (code: number) => ({ "kumulus.io/exit-code": String(code), "kumulus.io/run-seconds": "1" });
+  apply(
+    job(
+      "pfj",
+      {
+        podFailurePolicy: {
+          rules: [
+            { action: "Ignore", onExitCodes: { operator: "In", values: [3] } },
+            { action: "FailJob", onExitCodes: { containerName: "main", operator: "In", values: [42] } },
+          ],
+        },
+      },
+      {},
+      fail(42),
+    ),
+  );
+  const indexed = { completionMode: "Indexed", completions: 2, parallelism: 2, backoffLimitPerIndex: 1 };
+  apply(job("pix", indexed, {}, fail(1)));
+  apply(
+    job(
+      "pmax",
+      {
+        ...indexed,
+        completions: 3,
+        parallelism: 1,
+        maxFailedIndexes: 0,
+        podFailurePolicy: { rules: [{ action: "FailIndex", onExitCodes: { operator: "In", values: [5] } }] },
+      },
+      {},
+      fail(5),
+    ),
+  );
 });
 
 describe("Jobs", () => {
@@ -110,7 +142,7 @@ describe("Jobs", () => {
   it("runs an Indexed Job one pod per index", async () => {
     const w = k.kubectl(["wait", "--for=condition=complete", "job/ix", "--timeout=90s"]);
     expect(w.code, w.stderr).toBe(0);
-    expect(json(["get", "job", "ix"]).status.completedIndexes).toBe("0-1");
+    expect(json(["get", "job", "ix"]).status.completedIndexes).toBe("0,1");
     const pods = json(["get", "pods", "-l", "job-name=ix"]).items;
     const idx = pods
       .map((p: any) => p.metadata.annotations["batch.kubernetes.io/job-completion-index"])
@@ -153,6 +185,102 @@ describe("Jobs", () => {
       (c: any) => c.type === "Suspended",
     );
     expect(resumed).toMatchObject({ status: "False", reason: "JobResumed" });
+  });
+
+  it("fails a Job at once when a pod failure matches a FailJob rule of its podFailurePolicy", async () => {
+    const w = k.kubectl(["wait", "--for=condition=failed", "job/pfj", "--timeout=90s"]);
+    expect(w.code, w.stderr).toBe(0);
+    const j = json(["get", "job", "pfj"]);
+    const pods = json(["get", "pods", "-l", "job-name=pfj"]).items;
+    expect(pods).toHaveLength(1); // backoffLimit is 6, but nothing was retried
+    expect(cond(j, "Failed")).toMatchObject({
+      reason: "PodFailurePolicy",
+      message: `Container main for pod default/${pods[0].metadata.name} failed with exit code 42 matching FailJob rule at index 1`,
+    });
+    expect(cond(j, "FailureTarget").reason).toBe("PodFailurePolicy");
+    expect(j.spec.podReplacementPolicy).toBe("Failed");
+    expect(j.status.failed).toBe(1);
+    expect(k.kubectl(["get", "events", "--field-selector=involvedObject.name=pfj"]).stdout).toMatch(
+      /Warning\s+PodFailurePolicy\s+job\/pfj\s+Container main for pod/,
+    );
+  });
+
+  it("does not count failures an Ignore rule matches, even with backoffLimit 0", async () => {
+    apply(
+      job(
+        "pig",
+        {
+          backoffLimit: 0,
+          podFailurePolicy: {
+            rules: [{ action: "Ignore", onExitCodes: { operator: "NotIn", values: [42] } }],
+          },
+        },
+        {},
+        { "kumulus.io/exit-code": "3", "kumulus.io/run-seconds": "1" },
+      ),
+    );
+    await waitFor(
+      () =>
+        json(["get", "pods", "-l", "job-name=pig"]).items.filter((p: any) => p.status.phase === "Failed")
+          .length >= 2,
+      90_000,
+      "a failed pod to be replaced and fail again",
+    );
+    const j = json(["get", "job", "pig"]);
+    expect(cond(j, "Failed")).toBeUndefined();
+    expect(j.status.failed).toBeUndefined();
+    expect(k.kubectl(["delete", "job", "pig"]).code).toBe(0);
+  });
+
+  it("refuses a podFailurePolicy without restartPolicy Never, and FailIndex without backoffLimitPerIndex", () => {
+    const bad = job("bad", {
+      podFailurePolicy: { rules: [{ action: "FailJob", onExitCodes: { operator: "In", values: [1] } }] },
+    });
+    bad.spec.template.spec.restartPolicy = "OnFailure";
+    const r = k.kubectl(["apply", "-f", "-"], JSON.stringify(bad));
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain(
+      'spec.template.spec.restartPolicy: Invalid value: "OnFailure": only "Never" is supported when podFailurePolicy is specified',
+    );
+    const bad2 = job("bad2", {
+      podFailurePolicy: { rules: [{ action: "FailIndex", onExitCodes: { operator: "In", values: [1] } }] },
+    });
+    const r2 = k.kubectl(["apply", "-f", "-"], JSON.stringify(bad2));
+    expect(r2.code).not.toBe(0);
+    expect(r2.stderr).toContain(
+      'spec.podFailurePolicy.rules[0].action: Invalid value: "FailIndex": requires the backoffLimitPerIndex to be set',
+    );
+  });
+
+  it("retries each index up to backoffLimitPerIndex, then fails with FailedIndexes", async () => {
+    const w = k.kubectl(["wait", "--for=condition=failed", "job/pix", "--timeout=100s"]);
+    expect(w.code, w.stderr).toBe(0);
+    const j = json(["get", "job", "pix"]);
+    expect(cond(j, "Failed")).toMatchObject({ reason: "FailedIndexes", message: "Job has failed indexes" });
+    expect(j.status.failedIndexes).toBe("0,1");
+    expect(j.status.failed).toBe(4);
+    expect(j.spec.backoffLimit).toBe(2147483647);
+    const pods = json(["get", "pods", "-l", "job-name=pix"]).items;
+    const counts = (i: string) =>
+      pods
+        .filter((p: any) => p.metadata.annotations["batch.kubernetes.io/job-completion-index"] === i)
+        .map((p: any) => p.metadata.annotations["batch.kubernetes.io/job-index-failure-count"])
+        .sort();
+    expect(counts("0")).toEqual(["0", "1"]);
+    expect(counts("1")).toEqual(["0", "1"]);
+  });
+
+  it("fails an index at once on a FailIndex rule, and the Job past maxFailedIndexes", async () => {
+    const w = k.kubectl(["wait", "--for=condition=failed", "job/pmax", "--timeout=90s"]);
+    expect(w.code, w.stderr).toBe(0);
+    const j = json(["get", "job", "pmax"]);
+    expect(cond(j, "Failed")).toMatchObject({
+      reason: "MaxFailedIndexesExceeded",
+      message: "Job has exceeded the specified maximal number of failed indexes",
+    });
+    expect(j.status.failedIndexes).toBe("0");
+    // backoffLimitPerIndex is 2, but FailIndex does not retry.
+    expect(json(["get", "pods", "-l", "job-name=pmax"]).items).toHaveLength(1);
   });
 
   it("deletes a finished Job after ttlSecondsAfterFinished", async () => {

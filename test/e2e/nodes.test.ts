@@ -108,6 +108,51 @@ spec:
     ok(["delete", "ds", "agent"]);
   });
 
+  it("surges a DaemonSet update (maxSurge): the new pod runs beside the old one until it is available", async () => {
+    const ds = (image: string, rollingUpdate: string) => `apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: surge}
+spec:
+  selector: {matchLabels: {app: surge}}
+  minReadySeconds: 2
+  updateStrategy: {type: RollingUpdate, rollingUpdate: ${rollingUpdate}}
+  template:
+    metadata: {labels: {app: surge}}
+    spec:
+      containers: [{name: c, image: ${image}}]
+`;
+    const refused = k.kubectl(["apply", "-f", "-"], ds("busybox:1.36", "{maxSurge: 1}"));
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain(
+      "spec.updateStrategy.rollingUpdate.maxSurge: Invalid value: 1: may not be set when maxUnavailable is non-zero",
+    );
+    const surge = "{maxSurge: 1, maxUnavailable: 0}";
+    ok(["apply", "-f", "-"], ds("busybox:1.36", surge));
+    expect(k.kubectl(["rollout", "status", "ds/surge", "--timeout=60s"]).code).toBe(0);
+
+    ok(["apply", "-f", "-"], ds("busybox:1.37", surge));
+    let surged = 0;
+    await waitFor(
+      () => {
+        const pods = running(podsOf("app=surge"));
+        const perNode = new Map<string, number>();
+        for (const p of pods) perNode.set(p.spec.nodeName, (perNode.get(p.spec.nodeName) ?? 0) + 1);
+        // Never a node without a running daemon pod, and at most maxSurge nodes with two.
+        expect([...perNode.keys()].sort()).toEqual(nodes);
+        const doubled = [...perNode.values()].filter((n) => n > 1).length;
+        expect(doubled).toBeLessThanOrEqual(1);
+        surged = Math.max(surged, doubled);
+        return pods.length === 3 && pods.every((p) => p.spec.containers[0].image === "busybox:1.37");
+      },
+      120_000,
+      "the surging update to finish",
+    );
+    expect(surged).toBe(1);
+    const rolled = k.kubectl(["rollout", "status", "ds/surge", "--timeout=60s"]);
+    expect(rolled.code, rolled.stderr).toBe(0);
+    ok(["delete", "ds", "surge"]);
+  });
+
   it("evicts untolerating pods from NoExecute-tainted nodes and places tolerating ones there", async () => {
     const [core, ...workload] = nodes;
     ok(["create", "deployment", "app", "--image=nginx:1.27", "--replicas=3"]);

@@ -229,6 +229,47 @@ describe("StatefulSets and persistent volumes", () => {
     );
   });
 
+  it("counts a pod available minReadySeconds after it is ready, and only then starts the next ordinal", async () => {
+    const set = {
+      apiVersion: "apps/v1",
+      kind: "StatefulSet",
+      metadata: { name: "slow" },
+      spec: {
+        serviceName: "slow",
+        replicas: 2,
+        minReadySeconds: 4,
+        selector: { matchLabels: { app: "slow" } },
+        template: {
+          metadata: { labels: { app: "slow" } },
+          spec: { containers: [{ name: "c", image: "nginx:1.27" }] },
+        },
+      },
+    };
+    const r = k.kubectl(["apply", "-f", "-"], JSON.stringify(set));
+    expect(r.code, r.stderr).toBe(0);
+    const seen = new Set<string>();
+    const sts = await waitFor(
+      () => {
+        const s = json(["get", "sts", "slow"]);
+        const st = s.status ?? {};
+        seen.add(`${st.readyReplicas ?? 0}/${st.availableReplicas ?? 0}`);
+        return st.availableReplicas === 2 ? s : undefined;
+      },
+      90_000,
+      "both pods to be available",
+    );
+    expect(sts.status.readyReplicas).toBe(2);
+    // Ready comes first; available follows minReadySeconds later.
+    expect(seen.has("2/1") || seen.has("1/0")).toBe(true);
+    const readySince = (name: string) =>
+      Date.parse(
+        json(["get", "pod", name]).status.conditions.find((c: any) => c.type === "Ready").lastTransitionTime,
+      );
+    const created1 = Date.parse(json(["get", "pod", "slow-1"]).metadata.creationTimestamp);
+    expect(created1).toBeGreaterThanOrEqual(readySince("slow-0") + 4000);
+    expect(k.kubectl(["delete", "sts", "slow"]).code).toBe(0);
+  });
+
   it("keeps a pod whose claim does not exist Pending", async () => {
     const pod = {
       apiVersion: "v1",

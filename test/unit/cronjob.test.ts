@@ -130,7 +130,7 @@ describe("CronJob schedules", () => {
 
 describe("Job helpers", () => {
   it("formats and parses completed indexes", () => {
-    expect(formatIndexes([0, 1, 2, 4, 6, 7])).toBe("0-2,4,6-7");
+    expect(formatIndexes([0, 1, 2, 4, 6, 7])).toBe("0-2,4,6,7");
     expect(formatIndexes([])).toBe("");
     expect([...parseIndexes("0-2,4,6-7")]).toEqual([0, 1, 2, 4, 6, 7]);
     expect(parseIndexes(undefined).size).toBe(0);

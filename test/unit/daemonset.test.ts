@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../../lib/api/types.ts";
 import {
+  allowsSurge,
   daemonPodFor,
   daemonPodTolerations,
+  maxSurgeOf,
   maxUnavailableOf,
   nodeShouldRunDaemonPod,
   targetNodeName,
@@ -111,5 +113,19 @@ describe("daemon pod placement", () => {
     expect(
       maxUnavailableOf(ds({}, { type: "RollingUpdate", rollingUpdate: { maxUnavailable: "30%" } }), 5),
     ).toBe(2);
+  });
+});
+
+describe("DaemonSet maxSurge", () => {
+  const ds = (rollingUpdate: Record<string, unknown>, type = "RollingUpdate") =>
+    ({ metadata: { name: "d" }, spec: { updateStrategy: { type, rollingUpdate } } }) as unknown as KubeObject;
+
+  it("surges only when maxSurge is non-zero on a RollingUpdate, rounding percentages up", () => {
+    expect(allowsSurge(ds({ maxSurge: 1, maxUnavailable: 0 }))).toBe(true);
+    expect(allowsSurge(ds({ maxSurge: 0, maxUnavailable: 1 }))).toBe(false);
+    expect(allowsSurge(ds({ maxSurge: "0%" }))).toBe(false);
+    expect(allowsSurge(ds({ maxSurge: 1 }, "OnDelete"))).toBe(false);
+    expect(maxSurgeOf(ds({ maxSurge: "10%" }), 12)).toBe(2);
+    expect(maxSurgeOf(ds({ maxSurge: 2 }), 12)).toBe(2);
   });
 });

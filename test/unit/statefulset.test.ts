@@ -20,6 +20,7 @@ const pod = (ordinal: number, over: Partial<PodState> = {}): PodState => ({
   ordinal,
   revision: "r1",
   ready: true,
+  available: over.ready ?? true,
   terminating: false,
   finished: false,
   ...over,
@@ -104,6 +105,18 @@ describe("StatefulSet plan", () => {
     });
     const done = computeStatus([pod(0, { revision: "r2" })], "r1", "r2", "RollingUpdate");
     expect(done).toMatchObject({ currentRevision: "r2", currentReplicas: 1, updatedReplicas: 1 });
+  });
+
+  it("waits for a ready pod to be available (minReadySeconds) before the next ordinal, when OrderedReady", () => {
+    const waiting = [pod(0, { available: false })];
+    expect(plan(input({ pods: waiting }))).toEqual([]);
+    expect(plan(input({ policy: "Parallel", pods: waiting }))).toEqual([
+      { type: "create", ordinal: 1, revision: "r1" },
+      { type: "create", ordinal: 2, revision: "r1" },
+    ]);
+    expect(plan(input({ pods: [pod(0)] }))).toEqual([{ type: "create", ordinal: 1, revision: "r1" }]);
+    const s = computeStatus([pod(0), pod(1, { available: false })], "r1", "r1", "RollingUpdate");
+    expect(s).toMatchObject({ readyReplicas: 2, availableReplicas: 1 });
   });
 
   it("names revisions by template and round-trips the template", () => {

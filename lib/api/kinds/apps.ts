@@ -58,6 +58,21 @@ function validateWorkload(o: any, old: any, what = "deployment"): FieldError[] {
   return out;
 }
 
+/** ValidateRollingUpdateDaemonSet: exactly one of maxSurge and maxUnavailable is non-zero. */
+function validateDaemonSetRollingUpdate(o: any): FieldError[] {
+  const ru =
+    o.spec?.updateStrategy?.type === "RollingUpdate" ? o.spec.updateStrategy.rollingUpdate : undefined;
+  if (!ru) return [];
+  const path = "spec.updateStrategy.rollingUpdate";
+  const nonZero = (v: unknown) => v !== undefined && v !== null && Number.parseInt(String(v), 10) !== 0;
+  const unavailable = nonZero(ru.maxUnavailable);
+  const surge = nonZero(ru.maxSurge);
+  if (unavailable && surge)
+    return [invalid(`${path}.maxSurge`, ru.maxSurge, "may not be set when maxUnavailable is non-zero")];
+  if (!unavailable && !surge) return [required(`${path}.maxUnavailable`, "cannot be 0 when maxSurge is 0")];
+  return [];
+}
+
 function workloadSpec(kind: string, extra: Record<string, z.ZodType>) {
   return z
     .object({
@@ -333,7 +348,7 @@ export const appsKinds: KindInfo[] = [
       s.revisionHistoryLimit ??= 10;
       defaultPodSpec(s.template?.spec);
     },
-    validate: (o, old) => validateWorkload(o, old, "daemonset"),
+    validate: (o, old) => [...validateWorkload(o, old, "daemonset"), ...validateDaemonSetRollingUpdate(o)],
     columns: [
       col("Desired", (o) => count(o.status?.desiredNumberScheduled), { type: "integer" }),
       col("Current", (o) => count(o.status?.currentNumberScheduled), { type: "integer" }),

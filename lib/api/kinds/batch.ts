@@ -51,21 +51,64 @@ function defaultJobSpec(s: any): void {
     s.completions === undefined && s.parallelism !== undefined && s.completionMode !== "Indexed";
   s.parallelism ??= 1;
   if (!workQueue) s.completions ??= s.completionMode === "Indexed" ? s.parallelism : 1;
-  s.backoffLimit ??= 6;
+  // With backoffLimitPerIndex the per-index limit governs: the global one defaults to MaxInt32.
+  s.backoffLimit ??= s.backoffLimitPerIndex !== undefined ? 2147483647 : 6;
   s.completionMode ??= "NonIndexed";
   s.suspend ??= false;
-  s.podReplacementPolicy ??= "TerminatingOrFailed";
+  s.podReplacementPolicy ??= s.podFailurePolicy ? "Failed" : "TerminatingOrFailed";
   defaultPodSpec(s.template?.spec);
 }
 
+/** ValidateJobSpec's checks of the failure-handling fields (podFailurePolicy, per-index backoff). */
+function validateFailureFields(spec: any, path: string): FieldError[] {
+  const out: FieldError[] = [];
+  const indexed = spec.completionMode === "Indexed";
+  if (spec.maxFailedIndexes !== undefined && spec.backoffLimitPerIndex === undefined)
+    out.push(required(`${path}.backoffLimitPerIndex`, "when maxFailedIndexes is specified"));
+  if (!indexed && spec.backoffLimitPerIndex !== undefined)
+    out.push(
+      invalid(`${path}.backoffLimitPerIndex`, spec.backoffLimitPerIndex, "requires indexed completion mode"),
+    );
+  if (!indexed && spec.maxFailedIndexes !== undefined)
+    out.push(invalid(`${path}.maxFailedIndexes`, spec.maxFailedIndexes, "requires indexed completion mode"));
+  const rules = spec.podFailurePolicy ? (spec.podFailurePolicy.rules ?? []) : [];
+  for (const [i, r] of (Array.isArray(rules) ? rules : []).entries()) {
+    const at = `${path}.podFailurePolicy.rules[${i}].action`;
+    if (r?.action === "FailIndex") {
+      if (spec.backoffLimitPerIndex === undefined)
+        out.push(invalid(at, r.action, "requires the backoffLimitPerIndex to be set"));
+    } else if (!["Count", "FailJob", "Ignore"].includes(r?.action))
+      out.push(notSupported(at, r?.action ?? "", ["Count", "FailIndex", "FailJob", "Ignore"]));
+  }
+  if (
+    spec.podFailurePolicy &&
+    spec.podReplacementPolicy !== undefined &&
+    spec.podReplacementPolicy !== "Failed"
+  )
+    out.push(notSupported(`${path}.podReplacementPolicy`, spec.podReplacementPolicy, ["Failed"]));
+  return out;
+}
+
 function validateJobTemplate(spec: any, path: string): FieldError[] {
-  const out = validatePodSpec(spec?.template?.spec, `${path}.template.spec`);
+  const out = [
+    ...validateFailureFields(spec ?? {}, path),
+    ...validatePodSpec(spec?.template?.spec, `${path}.template.spec`),
+  ];
   const rp = spec?.template?.spec?.restartPolicy;
   if (spec?.template?.spec && rp !== "OnFailure" && rp !== "Never") {
     out.push(
       rp === undefined || rp === "Always"
         ? notSupported(`${path}.template.spec.restartPolicy`, rp ?? "Always", ["OnFailure", "Never"])
         : invalid(`${path}.template.spec.restartPolicy`, rp, "must be OnFailure or Never"),
+    );
+  } else if (spec?.template?.spec && spec.podFailurePolicy && rp !== "Never") {
+    // Kube refuses the pair: with OnFailure a failing container restarts in place and the pod never fails.
+    out.push(
+      invalid(
+        `${path}.template.spec.restartPolicy`,
+        rp,
+        'only "Never" is supported when podFailurePolicy is specified',
+      ),
     );
   }
   return out;

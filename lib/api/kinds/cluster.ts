@@ -69,7 +69,7 @@ export const clusterKinds: KindInfo[] = [
       col("Capacity", (o) => o.spec?.capacity?.storage ?? ""),
       col("Access Modes", (o) => accessModes(o.spec?.accessModes)),
       col("Reclaim Policy", (o) => o.spec?.persistentVolumeReclaimPolicy ?? ""),
-      col("Status", (o) => o.status?.phase ?? ""),
+      col("Status", (o) => (o.metadata.deletionTimestamp ? "Terminating" : (o.status?.phase ?? ""))),
       col("Claim", (o) => (o.spec?.claimRef ? `${o.spec.claimRef.namespace}/${o.spec.claimRef.name}` : "")),
       col("StorageClass", (o) => o.spec?.storageClassName ?? ""),
       col("VolumeAttributesClass", (o) => o.spec?.volumeAttributesClassName ?? "<unset>"),
@@ -103,7 +103,8 @@ export const clusterKinds: KindInfo[] = [
     validate: (o: any) =>
       o.spec?.accessModes?.length ? [] : [required("spec.accessModes", "at least 1 access mode is required")],
     columns: [
-      col("Status", (o) => o.status?.phase ?? ""),
+      // kubectl shows a claim or volume being deleted as Terminating, whatever its phase.
+      col("Status", (o) => (o.metadata.deletionTimestamp ? "Terminating" : (o.status?.phase ?? ""))),
       col("Volume", (o) => o.spec?.volumeName ?? ""),
       col("Capacity", (o) => o.status?.capacity?.storage ?? ""),
       col("Access Modes", (o) => accessModes(o.status?.accessModes)),
