@@ -6,8 +6,11 @@ import type { AdmissionPlugin } from "./admission.ts";
 
 // ResourceQuota: what each object contributes to a quota's resources (pure), usage of a namespace from the
 // objects themselves, and the admission check on create. Every quota resource is contributed by exactly one
-// kind, so a create only needs to list objects of its own kind. Two concurrent creates can both pass (kube
-// serialises them with the quota's resourceVersion); the quota controller's status shows the overshoot.
+// kind, so a create only needs to list objects of its own kind. As in kube, concurrent creates are serialised
+// by the quota's resourceVersion: an admitted create commits the quota with its new status.used in the same
+// transaction (a companion write expecting the revision read here), so of two creates that read the same
+// quota one fails that expectation and is admitted again against what the other committed. The quota is read
+// before the objects, so a create that read the new quota also sees the object committed with it.
 
 type Any = any;
 
@@ -190,7 +193,7 @@ function pretty(resources: string[], values: Record<string, number>): string {
 }
 
 /** The ResourceQuota admission plugin: refuse a create that would take a namespace over a quota. */
-export const resourceQuotaAdmission: AdmissionPlugin = async (ctx, op, obj) => {
+export const resourceQuotaAdmission: AdmissionPlugin = async (ctx, op, obj, _old, extras) => {
   if (op !== "CREATE" || !ctx.kind.namespaced) return;
   const namespace = obj.metadata.namespace ?? "";
   const { group, plural } = ctx.kind;
@@ -226,13 +229,41 @@ export const resourceQuotaAdmission: AdmissionPlugin = async (ctx, op, obj) => {
     const exceeded = tracked
       .filter((r) => (delta[r] ?? 0) > 0 && used[r] + (delta[r] ?? 0) > amount(r, hard[r]))
       .sort();
-    if (exceeded.length === 0) continue;
+    if (exceeded.length === 0) {
+      if (extras && tracked.some((r) => (delta[r] ?? 0) !== 0))
+        extras.writes.push(charged(ctx, q, tracked, used, delta));
+      continue;
+    }
     const limited = Object.fromEntries(exceeded.map((r) => [r, amount(r, hard[r])]));
     throw forbid(
       `exceeded quota: ${q.metadata.name}, requested: ${pretty(exceeded, delta)}, used: ${pretty(exceeded, used)}, limited: ${pretty(exceeded, limited)}`,
     );
   }
 };
+
+/** The quota with this create's usage added to status.used, to commit with the create. */
+function charged(
+  ctx: { cluster: string },
+  q: KubeObject,
+  tracked: string[],
+  used: Record<string, number>,
+  delta: Record<string, number>,
+) {
+  const status = (q.status ?? {}) as { hard?: Record<string, unknown>; used?: Record<string, string> };
+  const next = { ...status.used };
+  for (const r of tracked) next[r] = formatAmount(r, used[r] + (delta[r] ?? 0));
+  return {
+    key: {
+      cluster: ctx.cluster,
+      group: "",
+      plural: "resourcequotas",
+      namespace: q.metadata.namespace ?? "",
+      name: q.metadata.name!,
+    },
+    obj: { ...q, status: { ...status, hard: status.hard ?? (q.spec as Any)?.hard, used: next } },
+    expectRv: Number(q.metadata.resourceVersion),
+  };
+}
 
 function sourceOfIs(resource: string, group: string, plural: string): boolean {
   const s = sourceOf(resource);

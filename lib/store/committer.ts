@@ -6,8 +6,7 @@ import {
   TransactWriteItemsCommand,
 } from "@aws-sdk/client-dynamodb";
 import type { KubeObject } from "../api/types.ts";
-import { encodeBody, MAX_INLINE_BYTES, splitChunks } from "./codec.ts";
-import { blobPartitionKey } from "./keys.ts";
+import { claimItem, objectItems } from "./tx-items.ts";
 
 // Group commit, serialised per cluster (brief §2.3, the "no gaps" option).
 //
@@ -16,6 +15,11 @@ import { blobPartitionKey } from "./keys.ts";
 // committed: the watch log has no gaps for watchers to wait on or skip. To keep throughput up despite the
 // serialisation, concurrent writes of one process are batched into one transaction (up to 25 objects); a write
 // whose own condition fails is answered with a conflict and the rest of the batch is retried without it.
+//
+// A write may carry companions that commit with it, all or nothing: other object writes (a ResourceQuota's
+// usage with a pod create, as kube's quota admission does) and claims, uniqueness reservations kept in the
+// blobs table (a Service's ClusterIP and NodePorts). Each companion write gets its own revision, so watchers
+// see it. A companion whose condition fails fails its whole group (CompanionConflictError), nothing else.
 
 export type Expectation = { rv: number } | { absent: true };
 
@@ -26,11 +30,42 @@ export interface WriteOp {
   expect: Expectation;
   /** A delete: the item stays as a tombstone until the stream router has logged the DELETED event. */
   tombstone?: boolean;
+  companions?: Companion[];
 }
+
+/** Another object written in the same transaction, with its own expectation and revision. */
+export interface CompanionWrite {
+  kind: "write";
+  pk: string;
+  sk: string;
+  obj: KubeObject;
+  expect: Expectation;
+  /** Handed back in CompanionConflictError, for the caller to tell its companions apart. */
+  tag?: unknown;
+}
+
+/**
+ * A reservation of a unique value (blobs table, `pk` per cluster and value space, `sk` the value), held by an
+ * object's uid. A claim succeeds when the value is free or already held by the same owner; a release deletes
+ * it only when this owner holds it, and is dropped (not failed) when someone else does.
+ */
+export interface ClaimOp {
+  kind: "claim" | "release";
+  pk: string;
+  sk: number;
+  owner: string;
+  /** Which object holds the claim, for people reading the table. */
+  ref?: string;
+  tag?: unknown;
+}
+
+export type Companion = CompanionWrite | ClaimOp;
 
 export interface CommitResult {
   rv: number;
   obj: KubeObject;
+  /** The committed companion writes, in order. */
+  companions?: CommitResult[];
 }
 
 export class CommitConflictError extends Error {
@@ -39,6 +74,16 @@ export class CommitConflictError extends Error {
     public readonly absentExpected: boolean,
   ) {
     super(absentExpected ? "already exists" : "resourceVersion conflict");
+  }
+}
+
+/** A companion write or claim failed its condition; the write and its companions were not committed. */
+export class CompanionConflictError extends Error {
+  constructor(
+    public readonly op: WriteOp,
+    public readonly failed: Companion[],
+  ) {
+    super("a companion write or claim conflicts");
   }
 }
 
@@ -62,12 +107,17 @@ interface Pending {
   reject: (e: unknown) => void;
 }
 
+/** What one item of a transaction stands for: the counter, an op's own object, a chunk, or a companion. */
+interface Role {
+  op: number;
+  /** -1: the op's object; -2: a body chunk (unconditioned); n >= 0: companion n. */
+  part: number;
+}
+
 const MAX_OPS = 25;
 const MAX_ATTEMPTS = 100;
 const MAX_ITEMS = 100;
 const MAX_TX_BYTES = 3_500_000;
-/** Tombstones are removed by the stream router; the TTL only cleans up after a router that never ran. */
-const TOMBSTONE_TTL_SECONDS = 24 * 3600;
 
 export interface CommitterTables {
   objects: string;
@@ -108,13 +158,16 @@ export class ClusterCommitter {
     const batch: Pending[] = [];
     const keys = new Set<string>();
     const rest: Pending[] = [];
+    let revisions = 0;
     for (const p of this.queue) {
-      const key = `${p.op.pk}\n${p.op.sk}`;
+      const own = itemKeys(p.op);
+      const n = revisionsOf(p.op);
       // DynamoDB refuses two operations on one item in a transaction; the later write waits a round.
-      if (batch.length >= MAX_OPS || keys.has(key)) rest.push(p);
+      if ((batch.length > 0 && revisions + n > MAX_OPS) || own.some((k) => keys.has(k))) rest.push(p);
       else {
-        keys.add(key);
+        for (const k of own) keys.add(k);
         batch.push(p);
+        revisions += n;
       }
     }
     this.queue = rest;
@@ -144,15 +197,15 @@ export class ClusterCommitter {
     }
     const base = this.counter;
     const items: TransactWriteItem[] = [];
-    const owner: number[] = [];
+    const roles: Role[] = [];
     const results: CommitResult[] = [];
     let bytes = 0;
+    let revisions = 0;
     const accepted: Pending[] = [];
     for (const p of batch) {
-      const rv = base + accepted.length + 1;
-      let built: { items: TransactWriteItem[]; size: number; obj: KubeObject };
+      let built: Built;
       try {
-        built = this.buildItems(p.op, rv);
+        built = this.buildGroup(p.op, base + revisions + 1);
       } catch (e) {
         p.reject(e);
         continue;
@@ -164,17 +217,18 @@ export class ClusterCommitter {
         this.queue.unshift(p);
         continue;
       }
-      for (const it of built.items) {
+      built.items.forEach((it, i) => {
         items.push(it);
-        owner.push(accepted.length);
-      }
+        roles.push({ op: accepted.length, part: built.parts[i] });
+      });
       bytes += built.size;
-      results.push({ rv, obj: built.obj });
+      revisions += built.revisions;
+      results.push(built.result);
       accepted.push(p);
     }
     batch = accepted;
     if (batch.length === 0) return;
-    const top = base + batch.length;
+    const top = base + revisions;
     items.unshift({
       Update: {
         TableName: this.tables.clusters,
@@ -189,7 +243,7 @@ export class ClusterCommitter {
         ReturnValuesOnConditionCheckFailure: "ALL_OLD",
       },
     });
-    owner.unshift(-1);
+    roles.unshift({ op: -1, part: -1 });
     this.stats.transactions++;
     try {
       const out = await this.ddb.send(
@@ -199,15 +253,16 @@ export class ClusterCommitter {
       this.counter = top;
       this.stats.ops += batch.length;
       batch.forEach((p, i) => p.resolve(results[i]));
+      this.failDoomed(batch, results);
     } catch (e) {
       this.stats.retries++;
-      this.handleFailure(e, batch, owner);
+      this.handleFailure(e, batch, roles);
       // Jitter keeps competing writers (other processes or Lambda instances) from colliding in lockstep.
       await sleep(Math.random() * 10);
     }
   }
 
-  private handleFailure(e: unknown, batch: Pending[], owner: number[]): void {
+  private handleFailure(e: unknown, batch: Pending[], roles: Role[]): void {
     const err = e as {
       name?: string;
       CancellationReasons?: { Code?: string; Item?: Record<string, AttributeValue> }[];
@@ -224,8 +279,18 @@ export class ClusterCommitter {
     }
     const reasons = err.CancellationReasons;
     const failed = new Set<number>();
+    const companions = new Map<number, Companion[]>();
+    const releases = new Map<number, Companion[]>();
     reasons.forEach((r, i) => {
-      if (i > 0 && r.Code === "ConditionalCheckFailed") failed.add(owner[i]);
+      if (i === 0 || r.Code !== "ConditionalCheckFailed") return;
+      const { op, part } = roles[i];
+      if (part < 0) {
+        failed.add(op);
+        return;
+      }
+      const c = batch[op].op.companions![part];
+      const into = c.kind === "release" ? releases : companions;
+      into.set(op, [...(into.get(op) ?? []), c]);
     });
     const counterReason = reasons[0];
     if (counterReason?.Code === "ConditionalCheckFailed") {
@@ -240,10 +305,48 @@ export class ClusterCommitter {
     }
     const retry: Pending[] = [];
     batch.forEach((p, i) => {
+      const lost = companions.get(i);
       if (failed.has(i)) p.reject(new CommitConflictError(p.op, "absent" in p.op.expect));
-      else retry.push(p);
+      else if (lost) p.reject(new CompanionConflictError(p.op, lost));
+      else {
+        // A value someone else holds is not ours to release: go on without that release.
+        const drop = releases.get(i);
+        if (drop) p.op = { ...p.op, companions: p.op.companions!.filter((c) => !drop.includes(c)) };
+        retry.push(p);
+      }
     });
     this.requeue(retry, e);
+  }
+
+  /**
+   * Queued writes whose companions expect what was just overwritten (a quota's old revision, a value another
+   * owner just claimed) would only fail their own round trip: they fail now, so many writers contending for
+   * one value or one quota are answered in one transaction rather than one each.
+   */
+  private failDoomed(committed: Pending[], results: CommitResult[]): void {
+    if (!this.queue.some((p) => p.op.companions)) return;
+    const revisions = new Map<string, number>();
+    const owners = new Map<string, string>();
+    committed.forEach((p, i) => {
+      revisions.set(`${p.op.pk}\n${p.op.sk}`, results[i].rv);
+      let n = 0;
+      for (const c of p.op.companions ?? []) {
+        if (c.kind === "write") revisions.set(`${c.pk}\n${c.sk}`, results[i].companions![n++].rv);
+        else if (c.kind === "claim") owners.set(`${c.pk}\n${c.sk}`, c.owner);
+      }
+    });
+    this.queue = this.queue.filter((p) => {
+      const lost = (p.op.companions ?? []).filter((c) => {
+        const key = `${c.pk}\n${c.sk}`;
+        if (c.kind === "claim") return owners.has(key) && owners.get(key) !== c.owner;
+        if (c.kind !== "write" || "absent" in c.expect) return false;
+        const rv = revisions.get(key);
+        return rv !== undefined && rv !== c.expect.rv;
+      });
+      if (lost.length === 0) return true;
+      p.reject(new CompanionConflictError(p.op, lost));
+      return false;
+    });
   }
 
   private requeue(batch: Pending[], cause: unknown): void {
@@ -255,54 +358,61 @@ export class ClusterCommitter {
     this.queue.unshift(...again);
   }
 
-  private buildItems(op: WriteOp, rv: number): { items: TransactWriteItem[]; size: number; obj: KubeObject } {
-    const obj: KubeObject = { ...op.obj, metadata: { ...op.obj.metadata, resourceVersion: String(rv) } };
-    const body = encodeBody(obj);
-    const item: Record<string, AttributeValue> = {
-      pk: { S: op.pk },
-      sk: { S: op.sk },
-      rv: { N: String(rv) },
-    };
-    const items: TransactWriteItem[] = [];
-    if (body.length <= MAX_INLINE_BYTES) {
-      item.body = { B: body };
-    } else {
-      const chunks = splitChunks(body);
-      const bpk = blobPartitionKey(op.pk, op.sk, rv);
-      chunks.forEach((c, i) => {
-        items.push({
-          Put: {
-            TableName: this.tables.blobs,
-            Item: { pk: { S: bpk }, sk: { N: String(i) }, data: { B: c } },
-          },
+  /** The items of one op and its companions, which take consecutive revisions from `rv`. */
+  private buildGroup(op: WriteOp, rv: number): Built {
+    const own = objectItems(this.tables, op.pk, op.sk, op.obj, op.expect, rv, op.tombstone);
+    const items = own.items;
+    const parts: number[] = items.map((_, i) => (i === 0 ? -1 : -2));
+    let size = own.size;
+    let next = rv + 1;
+    const companions: CommitResult[] = [];
+    (op.companions ?? []).forEach((c, n) => {
+      if (c.kind === "write") {
+        const b = objectItems(this.tables, c.pk, c.sk, c.obj, c.expect, next, false);
+        companions.push({ rv: next++, obj: b.obj });
+        b.items.forEach((it, i) => {
+          items.push(it);
+          parts.push(i === 0 ? n : -2);
         });
-      });
-      item.chunks = { N: String(chunks.length) };
-      item.chunkRv = { N: String(rv) };
-    }
-    if (op.tombstone) {
-      item.deleted = { BOOL: true };
-      item.ttl = { N: String(Math.floor(Date.now() / 1000) + TOMBSTONE_TTL_SECONDS) };
-    }
-    const values: Record<string, AttributeValue> = {};
-    let condition: string;
-    if ("absent" in op.expect) {
-      condition = "attribute_not_exists(pk) OR deleted = :t";
-      values[":t"] = { BOOL: true };
-    } else {
-      condition = "rv = :expect AND attribute_not_exists(deleted)";
-      values[":expect"] = { N: String(op.expect.rv) };
-    }
-    items.unshift({
-      Put: {
-        TableName: this.tables.objects,
-        Item: item,
-        ConditionExpression: condition,
-        ExpressionAttributeValues: values,
-      },
+        size += b.size;
+        return;
+      }
+      items.push(claimItem(this.tables, c));
+      parts.push(n);
+      size += 200;
     });
-    return { items, size: body.length + 200 * items.length, obj };
+    const result: CommitResult = { rv, obj: own.obj };
+    if (op.companions?.length) {
+      const keys = itemKeys(op);
+      if (new Set(keys).size !== keys.length)
+        throw new Error("a write and its companions touch one item twice");
+      if (items.length + 1 > MAX_ITEMS) throw new Error("a write and its companions exceed one transaction");
+      result.companions = companions;
+    }
+    return { items, parts, size, revisions: next - rv, result };
   }
+}
+
+interface Built {
+  items: TransactWriteItem[];
+  /** Per item, what it is within the op (see Role.part). */
+  parts: number[];
+  size: number;
+  revisions: number;
+  result: CommitResult;
+}
+
+/** Objects take `o` keys and claims `c` keys: one op's keys must not meet another's in a transaction. */
+function itemKeys(op: WriteOp): string[] {
+  const keys = [`o\n${op.pk}\n${op.sk}`];
+  for (const c of op.companions ?? []) keys.push(`${c.kind === "write" ? "o" : "c"}\n${c.pk}\n${c.sk}`);
+  return keys;
+}
+
+function revisionsOf(op: WriteOp): number {
+  let n = 1;
+  for (const c of op.companions ?? []) if (c.kind === "write") n++;
+  return n;
 }
 
 function isRetryable(name: string | undefined): boolean {

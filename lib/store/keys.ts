@@ -37,3 +37,11 @@ export function parsePartitionKey(pk: string): ResourceType {
   const [cluster, group, plural] = pk.split("/");
   return { cluster, group: group === "core" ? "" : group, plural };
 }
+
+/**
+ * The blobs-table partition of a cluster's claims on one value space (ClusterIPs, NodePorts); the sort key is
+ * the value. It cannot meet a chunk partition, whose keys contain "/".
+ */
+export function claimPartitionKey(cluster: string, space: string): string {
+  return `${cluster}#claim#${space}`;
+}

@@ -8,9 +8,10 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import type { KubeObject } from "../api/types.ts";
 import { decodeBody, joinChunks } from "./codec.ts";
-import { ClusterCommitter, type CommitterTables, type Expectation } from "./committer.ts";
+import { ClusterCommitter, type CommitterTables, type Companion, type Expectation } from "./committer.ts";
 import {
   blobPartitionKey,
+  claimPartitionKey,
   type ObjectKey,
   partitionKey,
   type ResourceType,
@@ -44,6 +45,23 @@ export interface ClusterRecord {
   updatedAt: number;
   arn?: string;
   version?: string;
+}
+
+/** A value of a cluster-wide unique space (a ClusterIP as a 32-bit number, a NodePort). */
+export interface ClaimRef {
+  space: string;
+  value: number;
+}
+
+/**
+ * What commits with a write, all or nothing: other objects (each with its expected resourceVersion), claims
+ * on unique values held by the written object's uid, and releases of claims it no longer needs. When one of
+ * them cannot be committed the write fails with CompanionConflictError, whose `failed[].tag` are these.
+ */
+export interface Companions {
+  writes?: { key: ObjectKey; obj: KubeObject; expectRv: number }[];
+  claims?: ClaimRef[];
+  releases?: ClaimRef[];
 }
 
 export class InvalidContinueError extends Error {}
@@ -229,34 +247,70 @@ export class Store {
     return result;
   }
 
-  async create(key: ObjectKey, obj: KubeObject): Promise<KubeObject> {
-    return this.write(key, obj, { absent: true });
+  async create(key: ObjectKey, obj: KubeObject, companions?: Companions): Promise<KubeObject> {
+    return this.write(key, obj, { absent: true }, false, companions);
   }
 
-  async update(key: ObjectKey, obj: KubeObject, expectRv: number): Promise<KubeObject> {
-    return this.write(key, obj, { rv: expectRv });
+  async update(
+    key: ObjectKey,
+    obj: KubeObject,
+    expectRv: number,
+    companions?: Companions,
+  ): Promise<KubeObject> {
+    return this.write(key, obj, { rv: expectRv }, false, companions);
   }
 
   /** Deletes by writing a tombstone carrying the final object; the DELETED event gets a new revision. */
-  async delete(key: ObjectKey, finalObj: KubeObject, expectRv: number): Promise<KubeObject> {
-    return this.write(key, finalObj, { rv: expectRv }, true);
+  async delete(
+    key: ObjectKey,
+    finalObj: KubeObject,
+    expectRv: number,
+    companions?: Companions,
+  ): Promise<KubeObject> {
+    return this.write(key, finalObj, { rv: expectRv }, true, companions);
   }
 
   private async write(
     key: ObjectKey,
     obj: KubeObject,
     expect: Expectation,
-    tombstone = false,
+    tombstone: boolean,
+    companions: Companions | undefined,
   ): Promise<KubeObject> {
+    const pk = partitionKey(key);
+    const sk = sortKey(key.namespace, key.name);
     const res = await this.committer(key.cluster).submit({
-      pk: partitionKey(key),
-      sk: sortKey(key.namespace, key.name),
+      pk,
+      sk,
       obj,
       expect,
       tombstone,
+      companions: companions && companionOps(key.cluster, `${pk}|${sk}`, obj, companions),
     });
     return res.obj;
   }
+}
+
+function companionOps(cluster: string, ref: string, obj: KubeObject, c: Companions): Companion[] | undefined {
+  const out: Companion[] = [];
+  for (const w of c.writes ?? [])
+    out.push({
+      kind: "write",
+      pk: partitionKey(w.key),
+      sk: sortKey(w.key.namespace, w.key.name),
+      obj: w.obj,
+      expect: { rv: w.expectRv },
+      tag: w,
+    });
+  const owner = obj.metadata.uid;
+  if (!owner && (c.claims?.length || c.releases?.length)) throw new Error("claims need an owner uid");
+  for (const [kind, list] of [
+    ["claim", c.claims],
+    ["release", c.releases],
+  ] as const)
+    for (const r of list ?? [])
+      out.push({ kind, pk: claimPartitionKey(cluster, r.space), sk: r.value, owner: owner!, ref, tag: r });
+  return out.length > 0 ? out : undefined;
 }
 
 function toCluster(it: Record<string, AttributeValue>): ClusterRecord {

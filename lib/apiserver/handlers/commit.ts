@@ -2,10 +2,17 @@ import { updateManagedFields } from "../../api/patch/index.ts";
 import { errors, StatusError } from "../../api/status.ts";
 import type { KubeObject } from "../../api/types.ts";
 import { ObjectTooLargeError } from "../../store/codec.ts";
-import { ClusterNotFoundError, CommitBusyError, CommitConflictError } from "../../store/committer.ts";
+import {
+  ClusterNotFoundError,
+  CommitBusyError,
+  CommitConflictError,
+  CompanionConflictError,
+} from "../../store/committer.ts";
 import { admit } from "../admission.ts";
+import { type ClaimRequest, CommitExtras } from "../commit-extras.ts";
 import { clone, fieldManager, isDryRun, objectKey, type ResourceContext, resourceOf } from "../context.ts";
 import { pendingFinalizers } from "../namespaces.ts";
+import { CLUSTER_IP, releasesOnDelete } from "../service-allocation.ts";
 
 // The shared tail of every write: admission, defaulting, validation, managedFields, then a compare-and-swap
 // commit. Create, update, patch and the status/scale subresources all end here.
@@ -40,17 +47,61 @@ export async function commitCreate(
   obj: KubeObject,
   opts: UpdateOptions = {},
 ): Promise<KubeObject> {
-  await admit(ctx, "CREATE", obj);
-  ctx.kind.default(obj);
-  validateOrThrow(ctx, obj);
-  if (!opts.managedFieldsDone) {
-    updateManagedFields(undefined, obj, fieldManager(ctx), "Update", { subresource: ctx.path.subresource });
-  }
-  if (isDryRun(ctx)) return obj;
-  try {
-    return await ctx.store.create(objectKey(ctx, obj.metadata.name!, obj.metadata.namespace), obj);
-  } catch (e) {
-    translateStoreError(ctx, e, obj.metadata.name!);
+  const key = objectKey(ctx, obj.metadata.name!, obj.metadata.namespace);
+  return withCompanions(ctx, obj, ctx.kind.namespaced || isService(ctx), async (obj, extras) => {
+    await admit(ctx, "CREATE", obj, undefined, extras);
+    ctx.kind.default(obj);
+    validateOrThrow(ctx, obj);
+    if (!opts.managedFieldsDone) {
+      updateManagedFields(undefined, obj, fieldManager(ctx), "Update", { subresource: ctx.path.subresource });
+    }
+    if (isDryRun(ctx)) return obj;
+    return await ctx.store.create(key, obj, extras.companions());
+  });
+}
+
+const MAX_ADMISSION_TRIES = 25;
+
+function isService(ctx: ResourceContext): boolean {
+  return ctx.kind.group === "" && ctx.kind.plural === "services";
+}
+
+/**
+ * Runs admission through commit, again on a fresh copy of `input` when something admission asked to commit
+ * with the object conflicts (a claimed value, a quota another create charged first). `retryable` says whether
+ * admission may ask for companions at all; without them the input is used as is and never copied.
+ */
+async function withCompanions(
+  ctx: ResourceContext,
+  input: KubeObject,
+  retryable: boolean,
+  run: (obj: KubeObject, extras: CommitExtras) => Promise<KubeObject>,
+): Promise<KubeObject> {
+  const name = input.metadata.name!;
+  const taken = new Map<string, Set<number>>();
+  for (let attempt = 0; ; attempt++) {
+    const obj = retryable ? clone(input) : input;
+    try {
+      return await run(obj, new CommitExtras(attempt, taken));
+    } catch (e) {
+      if (!(e instanceof CompanionConflictError)) translateStoreError(ctx, e, name);
+      const claims = e.failed.filter((c) => c.kind === "claim");
+      for (const c of claims) {
+        const claim = c.tag as ClaimRequest;
+        if (claim.refuse) throw claim.refuse();
+        if (!taken.has(claim.space)) taken.set(claim.space, new Set());
+        taken.get(claim.space)!.add(claim.value);
+      }
+      if (attempt + 1 >= MAX_ADMISSION_TRIES) {
+        throw errors.internal(
+          claims.length > 0
+            ? `failed to allocate a ${(claims[0].tag as ClaimRequest).space === CLUSTER_IP ? "serviceIP" : "nodePort"}: too many concurrent allocations`
+            : "resource quota evaluation timed out",
+        );
+      }
+      // Competing creates re-read what committed; jitter keeps them from meeting again in lockstep.
+      await new Promise((r) => setTimeout(r, Math.random() * 10 * Math.min(attempt + 1, 5)));
+    }
   }
 }
 
@@ -81,25 +132,24 @@ export async function commitUpdate(
     delete m.deletionGracePeriodSeconds;
   }
   if (o.generation !== undefined) m.generation = o.generation;
-  await admit(ctx, "UPDATE", next, old);
-  ctx.kind.default(next);
-  if (specChanged(old, next)) m.generation = (o.generation ?? 1) + 1;
-  validateOrThrow(ctx, next, old);
-  if (!opts.managedFieldsDone) {
-    updateManagedFields(old, next, fieldManager(ctx), "Update", { subresource: ctx.path.subresource });
-  }
-  if (JSON.stringify(stripRv(old)) === JSON.stringify(stripRv(next))) return old; // a no-op write keeps its revision
-  if (isDryRun(ctx)) return next;
   const key = objectKey(ctx, o.name!, o.namespace);
-  try {
+  return withCompanions(ctx, next, isService(ctx), async (next, extras) => {
+    const m = next.metadata;
+    await admit(ctx, "UPDATE", next, old, extras);
+    ctx.kind.default(next);
+    if (specChanged(old, next)) m.generation = (o.generation ?? 1) + 1;
+    validateOrThrow(ctx, next, old);
+    if (!opts.managedFieldsDone) {
+      updateManagedFields(old, next, fieldManager(ctx), "Update", { subresource: ctx.path.subresource });
+    }
+    if (JSON.stringify(stripRv(old)) === JSON.stringify(stripRv(next))) return old; // a no-op write keeps its revision
+    if (isDryRun(ctx)) return next;
     // Removing the last finalizer of an object being deleted completes the delete.
     if (m.deletionTimestamp && pendingFinalizers(ctx, next).length === 0) {
-      return await ctx.store.delete(key, next, Number(o.resourceVersion));
+      return await ctx.store.delete(key, next, Number(o.resourceVersion), releasesOnDelete(ctx, old, next));
     }
-    return await ctx.store.update(key, next, Number(o.resourceVersion));
-  } catch (e) {
-    translateStoreError(ctx, e, o.name!);
-  }
+    return await ctx.store.update(key, next, Number(o.resourceVersion), extras.companions());
+  });
 }
 
 function stripRv(o: KubeObject): KubeObject {

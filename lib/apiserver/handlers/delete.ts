@@ -5,6 +5,7 @@ import { CommitConflictError } from "../../store/committer.ts";
 import { decodeBody, readBody } from "../body.ts";
 import { asServed, isDryRun, objectKey, type ResourceContext, resourceOf } from "../context.ts";
 import { checkNamespaceDeletable, markTerminating, pendingFinalizers } from "../namespaces.ts";
+import { releasesOnDelete } from "../service-allocation.ts";
 import { translateStoreError } from "./commit.ts";
 import { selectorFilter } from "./read.ts";
 import { json } from "./write.ts";
@@ -117,7 +118,12 @@ export async function deleteObject(
     try {
       if (finalizers.length > 0 || grace !== undefined)
         return await ctx.store.update(key, next, Number(old.metadata.resourceVersion));
-      return await ctx.store.delete(key, next, Number(old.metadata.resourceVersion));
+      return await ctx.store.delete(
+        key,
+        next,
+        Number(old.metadata.resourceVersion),
+        releasesOnDelete(ctx, old),
+      );
     } catch (e) {
       // Lost a race with another writer: re-read and try again, unless the caller pinned a resourceVersion.
       if (e instanceof CommitConflictError && !e.absentExpected && !pre?.resourceVersion && attempt < 5)

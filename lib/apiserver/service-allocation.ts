@@ -1,0 +1,197 @@
+import { errors } from "../api/status.ts";
+import type { KubeObject } from "../api/types.ts";
+import type { ClaimRef, Companions } from "../store/store.ts";
+import type { AdmissionPlugin } from "./admission.ts";
+import type { ClaimRequest, CommitExtras } from "./commit-extras.ts";
+import type { ResourceContext } from "./context.ts";
+
+// Services get a ClusterIP from 10.100.0.0/16 and NodePorts from 30000-32767, unique in the cluster.
+//
+// The allocator picks a value no listed service uses, then claims it (lib/store claims) in the same
+// transaction as the Service write, so two concurrent creates cannot both get it: the loser's admission
+// re-runs and picks elsewhere, or, for a value the user asked for, gets kube's 422. The list check stays for
+// services stored before claims existed, which hold none. Deleting a service, or an update that stops using
+// a value, releases its claims in the same transaction.
+
+interface ServiceSpec {
+  type?: string;
+  clusterIP?: string;
+  clusterIPs?: string[];
+  ports?: { nodePort?: number }[];
+}
+
+export const CLUSTER_IP = "clusterip";
+export const NODE_PORT = "nodeport";
+
+const FIRST_IP_SLOT = 10;
+const IP_SLOTS = 65_000 - FIRST_IP_SLOT;
+const FIRST_NODE_PORT = 30000;
+const NODE_PORTS = 32767 - FIRST_NODE_PORT + 1;
+
+function ipOfSlot(i: number): string {
+  return `10.100.${Math.floor(i / 254)}.${(i % 254) + 1}`;
+}
+
+/** An IPv4 address as a number (the claim's sort key); undefined for anything else. */
+export function ipNumber(ip: string | undefined): number | undefined {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(ip ?? "");
+  if (!m) return undefined;
+  const parts = m.slice(1).map(Number);
+  if (parts.some((p) => p > 255)) return undefined;
+  return ((parts[0] * 256 + parts[1]) * 256 + parts[2]) * 256 + parts[3];
+}
+
+function usesNodePorts(type: string | undefined): boolean {
+  return type === "NodePort" || type === "LoadBalancer";
+}
+
+/** The values a service holds: its ClusterIP and, for NodePort and LoadBalancer types, its NodePorts. */
+export function heldBy(spec: ServiceSpec | undefined): ClaimRef[] {
+  if (!spec || spec.type === "ExternalName") return [];
+  const out: ClaimRef[] = [];
+  const ip = ipNumber(spec.clusterIP);
+  if (ip !== undefined) out.push({ space: CLUSTER_IP, value: ip });
+  if (usesNodePorts(spec.type)) {
+    // One port number may serve TCP and UDP of the same service: one claim.
+    const ports = new Set((spec.ports ?? []).map((p) => p.nodePort).filter((p): p is number => !!p));
+    for (const p of ports) out.push({ space: NODE_PORT, value: p });
+  }
+  return out;
+}
+
+function minus(a: ClaimRef[], b: ClaimRef[]): ClaimRef[] {
+  return a.filter((x) => !b.some((y) => y.space === x.space && y.value === x.value));
+}
+
+/** Releases of everything a deleted service held, for the delete's transaction. */
+export function releasesOnDelete(ctx: ResourceContext, ...versions: KubeObject[]): Companions | undefined {
+  if (ctx.kind.group !== "" || ctx.kind.plural !== "services") return undefined;
+  const releases: ClaimRef[] = [];
+  for (const v of versions) releases.push(...minus(heldBy(v.spec as ServiceSpec), releases));
+  return releases.length > 0 ? { releases } : undefined;
+}
+
+/**
+ * Kube clears type-dependent fields the user left unchanged when the type no longer needs them: NodePorts on
+ * a switch to ClusterIP, the ClusterIP on a switch to ExternalName.
+ */
+function dropTypeDependentFields(spec: ServiceSpec, prev: ServiceSpec): void {
+  if (usesNodePorts(prev.type) && !usesNodePorts(spec.type)) {
+    for (const p of spec.ports ?? [])
+      if (p.nodePort && (prev.ports ?? []).some((q) => q.nodePort === p.nodePort)) delete p.nodePort;
+  }
+  if (spec.type === "ExternalName" && prev.type !== "ExternalName" && spec.clusterIP === prev.clusterIP) {
+    delete spec.clusterIP;
+    delete spec.clusterIPs;
+  }
+}
+
+/** The first slot from `start` (wrapping) that `free` accepts. */
+function firstFree(count: number, start: number, free: (slot: number) => boolean): number | undefined {
+  for (let n = 0; n < count; n++) {
+    const slot = (start + n) % count;
+    if (free(slot)) return slot;
+  }
+  return undefined;
+}
+
+export const serviceAllocation: AdmissionPlugin = async (ctx, op, obj, old, extras) => {
+  if (ctx.kind.group !== "" || ctx.kind.plural !== "services" || op === "DELETE") return;
+  const spec = (obj.spec ??= {}) as ServiceSpec;
+  const prev = old?.spec as ServiceSpec | undefined;
+  if (prev) dropTypeDependentFields(spec, prev);
+  const auto =
+    spec.type === "ExternalName" ? new Set<string>() : await allocate(ctx, obj, spec, prev, extras);
+  if (!extras) return;
+  const name = obj.metadata.name ?? "";
+  const held = heldBy(prev);
+  for (const c of minus(heldBy(spec), held)) {
+    const claim: ClaimRequest = { ...c };
+    if (!auto.has(`${c.space}/${c.value}`)) claim.refuse = () => refusal(name, spec, c);
+    extras.claims.push(claim);
+  }
+  extras.releases.push(...minus(held, heldBy(spec)));
+};
+
+/** Fills the ClusterIP and NodePorts a service needs; returns the values it chose as `space/value`. */
+async function allocate(
+  ctx: ResourceContext,
+  obj: KubeObject,
+  spec: ServiceSpec,
+  prev: ServiceSpec | undefined,
+  extras: CommitExtras | undefined,
+): Promise<Set<string>> {
+  const chosen = new Set<string>();
+  if (prev?.clusterIP && !spec.clusterIP) spec.clusterIP = prev.clusterIP;
+  const needIp = !spec.clusterIP;
+  const needPorts = usesNodePorts(spec.type) && (spec.ports ?? []).some((p) => !p.nodePort);
+  const requested = !needIp && spec.clusterIP !== "None" && spec.clusterIP !== prev?.clusterIP;
+  const requestedPorts = (spec.ports ?? [])
+    .map((p, i) => ({ port: p.nodePort, i }))
+    .filter((p) => p.port && !(prev?.ports ?? []).some((q) => q.nodePort === p.port));
+  if (!needIp && !needPorts && !requested && requestedPorts.length === 0) return chosen;
+  const all = await ctx.store.list({ cluster: ctx.cluster, group: "", plural: "services" });
+  const name = obj.metadata.name ?? "";
+  const items = all.items.filter(
+    (s) => !(s.metadata.namespace === obj.metadata.namespace && s.metadata.name === name),
+  );
+  const specs = items.map((s) => (s.spec ?? {}) as ServiceSpec);
+  // Addresses and ports a user asks for must be free, as kube's allocators check.
+  if (requested && specs.some((s) => s.clusterIP === spec.clusterIP))
+    throw refusal(name, spec, { space: CLUSTER_IP, value: 0 });
+  const usedPorts = new Set(specs.flatMap((s) => (s.ports ?? []).map((p) => p.nodePort)));
+  for (const { port } of requestedPorts)
+    if (usedPorts.has(port)) throw refusal(name, spec, { space: NODE_PORT, value: port! });
+  // A retry starts at a random place: the writers it collided with all started where it did.
+  const start = (count: number) => (extras?.attempt ? Math.floor(Math.random() * count) : 0);
+  if (needIp) {
+    const usedIps = new Set(specs.map((s) => s.clusterIP));
+    const slot = firstFree(IP_SLOTS, start(IP_SLOTS), (n) => {
+      const ip = ipOfSlot(n + FIRST_IP_SLOT);
+      return !usedIps.has(ip) && !extras?.isTaken(CLUSTER_IP, ipNumber(ip)!);
+    });
+    if (slot === undefined) throw errors.internal("failed to allocate a serviceIP: range is full");
+    spec.clusterIP = ipOfSlot(slot + FIRST_IP_SLOT);
+    chosen.add(`${CLUSTER_IP}/${ipNumber(spec.clusterIP)}`);
+  }
+  if (spec.clusterIP) spec.clusterIPs = [spec.clusterIP];
+  if (needPorts) {
+    let from = start(NODE_PORTS);
+    for (const p of spec.ports ?? []) {
+      if (p.nodePort) continue;
+      const slot = firstFree(NODE_PORTS, from, (n) => {
+        const port = n + FIRST_NODE_PORT;
+        return !usedPorts.has(port) && !extras?.isTaken(NODE_PORT, port);
+      });
+      if (slot === undefined) throw errors.internal("failed to allocate a nodePort: range is full");
+      p.nodePort = slot + FIRST_NODE_PORT;
+      usedPorts.add(p.nodePort);
+      chosen.add(`${NODE_PORT}/${p.nodePort}`);
+      from = slot + 1;
+    }
+  }
+  return chosen;
+}
+
+/** Kube's 422 for a requested ClusterIP or NodePort that another service holds. */
+function refusal(name: string, spec: ServiceSpec, c: ClaimRef) {
+  if (c.space === CLUSTER_IP)
+    return errors.invalid("Service", "", name, [
+      {
+        type: "FieldValueInvalid",
+        field: "spec.clusterIPs",
+        message: `Invalid value: []string{"${spec.clusterIP}"}: failed to allocate IP ${spec.clusterIP}: provided IP is already allocated`,
+      },
+    ]);
+  const i = Math.max(
+    0,
+    (spec.ports ?? []).findIndex((p) => p.nodePort === c.value),
+  );
+  return errors.invalid("Service", "", name, [
+    {
+      type: "FieldValueInvalid",
+      field: `spec.ports[${i}].nodePort`,
+      message: `Invalid value: ${c.value}: provided port is already allocated`,
+    },
+  ]);
+}
