@@ -1,6 +1,7 @@
 import { crdStatus, validateCRD } from "../api/crd/index.ts";
 import { errors } from "../api/status.ts";
 import type { KubeObject } from "../api/types.ts";
+import { storageObjectInUseProtection } from "../controllers/volume-protection.ts";
 import { defaultStorageClassAdmission } from "../controllers/volume-storageclass.ts";
 import type { CommitExtras } from "./commit-extras.ts";
 import type { ResourceContext } from "./context.ts";
@@ -63,6 +64,7 @@ export const admissionPlugins: AdmissionPlugin[] = [
   serviceAllocation,
   priorityAdmission,
   defaultStorageClassAdmission,
+  storageObjectInUseProtection,
   // LimitRanger defaults requests/limits before ResourceQuota counts them (kube's plugin order).
   limitRangerAdmission,
   resourceQuotaAdmission,

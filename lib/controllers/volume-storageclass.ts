@@ -3,7 +3,6 @@ import type { KubeObject } from "../api/types.ts";
 import type { AdmissionPlugin } from "../apiserver/admission.ts";
 import { CommitConflictError } from "../store/committer.ts";
 import type { Store } from "../store/store.ts";
-import { storageObjectInUseProtection } from "./volume-protection.ts";
 
 // The default StorageClass every new cluster gets (EKS ships one backed by the EBS CSI driver) and the
 // DefaultStorageClass admission plugin that gives claims without a class the default one. Store-level only:
@@ -54,7 +53,7 @@ export function pickDefaultClass(classes: KubeObject[]): KubeObject | undefined 
 }
 
 /** DefaultStorageClass admission: a claim created without storageClassName gets the default class. */
-const defaultStorageClassPlugin: AdmissionPlugin = async (ctx, op, obj) => {
+export const defaultStorageClassAdmission: AdmissionPlugin = async (ctx, op, obj) => {
   if (op !== "CREATE" || ctx.kind.group !== "" || ctx.kind.plural !== "persistentvolumeclaims") return;
   const spec = (obj.spec ??= {}) as { storageClassName?: string | null };
   // An explicit "" means "no class" (static binding only); only an absent field is defaulted.
@@ -66,13 +65,4 @@ const defaultStorageClassPlugin: AdmissionPlugin = async (ctx, op, obj) => {
   });
   const def = pickDefaultClass(items);
   if (def) spec.storageClassName = def.metadata.name;
-};
-
-/**
- * DefaultStorageClass, then StorageObjectInUseProtection: kube's admission chain runs them one after the
- * other, and admission.ts lists this one entry for both.
- */
-export const defaultStorageClassAdmission: AdmissionPlugin = async (ctx, op, obj, old) => {
-  await defaultStorageClassPlugin(ctx, op, obj, old);
-  await storageObjectInUseProtection(ctx, op, obj, old);
 };
