@@ -1,5 +1,5 @@
 import { OWNER_KINDS } from "../api/owner-kinds.ts";
-import { reconcilePod } from "../kubelet/pod.ts";
+import { kubeletSettled, reconcilePod } from "../kubelet/pod.ts";
 import { reconcileScheduling } from "../scheduler/reconcile.ts";
 import { reconcileDeployment } from "./deployment.ts";
 import { reconcileEndpoints } from "./endpoints.ts";
@@ -43,8 +43,11 @@ export const workloadControllers: ControllerModule = {
         const spec = obj?.spec as { nodeName?: string } | undefined;
         if (ch.type !== "DELETED") {
           // One message group per cluster serialises scheduling decisions (no over-commit).
-          if (!spec?.nodeName) w("scheduler", "scheduler", nsKey, `${ch.cluster}|scheduler`);
-          else w("kubelet", "pod", nsKey);
+          // The key is the cluster's, not the pod's: a burst of new pods then makes one item per routed
+          // batch, and a pass schedules every pending pod anyway.
+          if (!spec?.nodeName) w("scheduler", "scheduler", "*", `${ch.cluster}|scheduler`);
+          // The kubelet's own status write, routed back, needs no pass when nothing changes by itself.
+          else if (!obj || !kubeletSettled(obj, Date.now())) w("kubelet", "pod", nsKey);
         } else if (spec?.nodeName) {
           // A bound pod going frees room: pending pods get another pass.
           w("scheduler", "scheduler", "*", `${ch.cluster}|scheduler`);

@@ -4,6 +4,7 @@ import { clientFor, now } from "../controllers/runtime.ts";
 import { requeueAfter } from "../runtime/timers.ts";
 import type { WorkItem } from "../runtime/work.ts";
 import { healthyConditions, kubeletStopped, nodeStatus } from "./nodes.ts";
+import { kubeletSettled } from "./pod.ts";
 
 // The simulated kubelet of a node (kubelet queue, controller `node`, key = node name): it fills in what a
 // real kubelet reports for a node created through the API (labels, pod CIDR, capacity, conditions), renews
@@ -98,9 +99,12 @@ async function resyncPods(api: ReturnType<typeof clientFor>, cluster: string, no
   const { items } = await api.list(
     `/api/v1/pods?fieldSelector=${encodeURIComponent(`spec.nodeName=${node}`)}`,
   );
-  if (items.length === 0) return;
+  // A pod whose status is already what its kubelet would write, with nothing pending, needs no pass: a
+  // renewal that is late because the control plane is busy then adds no work to it.
+  const stale = items.filter((p) => !kubeletSettled(p, Date.now()));
+  if (stale.length === 0) return;
   await requeueAfter(
-    items.map((p) => ({
+    stale.map((p) => ({
       queue: "kubelet" as const,
       item: { cluster, controller: "pod", key: `${p.metadata.namespace}/${p.metadata.name}` },
       afterSeconds: 0,

@@ -23,8 +23,49 @@ export function qosClass(pod: KubeObject): "Guaranteed" | "Burstable" | "BestEff
   return guaranteed ? "Guaranteed" : "Burstable";
 }
 
-/** IPs handed out per node by this kubelet process, re-seeded from the node's pods every 30 s (frees IPs). */
-const ipsByNode = new Map<string, { at: number; set: Promise<Set<string>> }>();
+/**
+ * Pod IPs in use per node, from one list of the cluster's pods (not one per node: a list reads the whole
+ * partition either way), re-read every 30 s to free the IPs of deleted pods.
+ */
+const ipsByCluster = new Map<string, { at: number; byNode: Promise<Map<string, Set<string>>> }>();
+/** IPs this process handed out, with when: kept across re-reads, as their pods' writes may not show yet. */
+const handedOut = new Map<string, Map<string, number>>();
+
+async function usedIps(api: ReturnType<typeof clientFor>, nodeName: string): Promise<Set<string>> {
+  let cached = ipsByCluster.get(api.cluster);
+  if (!cached || Date.now() - cached.at > 30_000) {
+    const at = Date.now();
+    cached = {
+      at,
+      byNode: api.list("/api/v1/pods").then(({ items }) => {
+        const byNode = new Map<string, Set<string>>();
+        for (const p of items) {
+          const n = (p.spec as Any).nodeName as string | undefined;
+          const ip = (p.status as Any)?.podIP as string | undefined;
+          if (!n || !ip) continue;
+          const set = byNode.get(n) ?? new Set();
+          set.add(ip);
+          byNode.set(n, set);
+        }
+        for (const [key, ips] of handedOut) {
+          const [cluster, n] = key.split("|");
+          if (cluster !== api.cluster) continue;
+          for (const [ip, when] of ips) {
+            if (when < at - 60_000) ips.delete(ip);
+            else byNode.set(n, (byNode.get(n) ?? new Set()).add(ip));
+          }
+        }
+        return byNode;
+      }),
+    };
+    ipsByCluster.set(api.cluster, cached);
+    cached.byNode.catch(() => ipsByCluster.delete(api.cluster));
+  }
+  const byNode = await cached.byNode;
+  const set = byNode.get(nodeName) ?? new Set<string>();
+  byNode.set(nodeName, set);
+  return set;
+}
 
 async function allocateIp(
   api: ReturnType<typeof clientFor>,
@@ -32,17 +73,7 @@ async function allocateIp(
   pod: KubeObject,
 ): Promise<string> {
   const nodeName = node.metadata.name!;
-  let used = ipsByNode.get(nodeName);
-  if (!used || Date.now() - used.at > 30_000) {
-    used = {
-      at: Date.now(),
-      set: api
-        .list(`/api/v1/pods?fieldSelector=spec.nodeName%3D${encodeURIComponent(nodeName)}`)
-        .then(({ items }) => new Set(items.map((p) => (p.status as Any)?.podIP).filter(Boolean))),
-    };
-    ipsByNode.set(nodeName, used);
-  }
-  const set = await used.set;
+  const set = await usedIps(api, nodeName);
   const prefix = String((node.spec as Any)?.podCIDR ?? "10.244.0.0/24")
     .split(".")
     .slice(0, 3)
@@ -59,6 +90,8 @@ async function allocateIp(
     const ip = `${prefix}.${((start + i) % 252) + 2}`;
     if (!set.has(ip)) {
       set.add(ip);
+      const key = `${api.cluster}|${nodeName}`;
+      handedOut.set(key, (handedOut.get(key) ?? new Map()).set(ip, Date.now()));
       return ip;
     }
   }
@@ -66,6 +99,33 @@ async function allocateIp(
 }
 
 const STOPPED = "kumulus.io/kubelet";
+
+/**
+ * True when a bound pod's stored status is what its kubelet would write now and will not change by itself
+ * (no probe, run time or back-off pending): a kubelet pass would write nothing and arm no timer.
+ */
+export function kubeletSettled(pod: KubeObject, nowMs: number): boolean {
+  const status = pod.status as Any | undefined;
+  if (pod.metadata.deletionTimestamp || !status?.startTime || !status.podIP) return false;
+  const timeline = podStatusAt(pod, Date.parse(status.startTime), nowMs);
+  if (timeline.nextInSeconds !== undefined) return false;
+  return sameStatus({ ...status, ...timeline.status }, status);
+}
+
+/** Equal as stored: key order and null fields (which the API server drops) do not count. */
+function sameStatus(a: unknown, b: unknown): boolean {
+  const canon = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(canon);
+    if (!v || typeof v !== "object") return v;
+    const out: Any = {};
+    for (const k of Object.keys(v).sort()) {
+      const x = (v as Any)[k];
+      if (x !== null && x !== undefined) out[k] = canon(x);
+    }
+    return out;
+  };
+  return JSON.stringify(canon(a)) === JSON.stringify(canon(b));
+}
 
 export async function reconcilePod(item: WorkItem): Promise<void> {
   const api = clientFor(item.cluster, "kubelet");
@@ -101,7 +161,7 @@ export async function reconcilePod(item: WorkItem): Promise<void> {
     podIPs: [{ ip: podIP }],
     qosClass: qosClass(pod),
   };
-  if (JSON.stringify(nextStatus) !== JSON.stringify(status)) {
+  if (!sameStatus(nextStatus, status)) {
     try {
       await api.update(`${path}/status`, { ...pod, status: nextStatus });
     } catch (e) {

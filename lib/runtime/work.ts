@@ -48,45 +48,69 @@ function covered(item: WorkItem): boolean {
   return false;
 }
 
+/**
+ * Runs a batch. Records of one message group run in order; different groups (different keys) run
+ * concurrently, as their order never mattered to SQS either, and their writes then share group commits.
+ */
 export async function runWorkItems(queue: string, event: SQSEvent): Promise<SQSBatchResponse> {
-  const failures: { itemIdentifier: string }[] = [];
+  const groups = new Map<string, SQSRecord[]>();
   for (const rec of event.Records) {
+    // Without a group id (not a FIFO record) the batch keeps its order.
+    const g = (rec.attributes as { MessageGroupId?: string } | undefined)?.MessageGroupId ?? "";
+    const l = groups.get(g) ?? [];
+    l.push(rec);
+    groups.set(g, l);
+  }
+  const failed = new Set<string>();
+  await Promise.all(
+    [...groups.values()].map(async (recs) => {
+      for (const rec of recs) if (!(await runRecord(queue, rec))) failed.add(rec.messageId);
+    }),
+  );
+  // Reported in the batch's order.
+  return {
+    batchItemFailures: event.Records.filter((r) => failed.has(r.messageId)).map((r) => ({
+      itemIdentifier: r.messageId,
+    })),
+  };
+}
+
+/** Runs one record; false when it failed (it is then redelivered after a back-off). */
+async function runRecord(queue: string, rec: SQSRecord): Promise<boolean> {
+  try {
+    const item = parseWorkItem(rec.body);
+    const reconcile = reconcilers[queue]?.[item.controller];
+    if (!reconcile) throw new Error(`no reconciler "${item.controller}" on queue ${queue}`);
+    if (covered(item)) return true;
+    // A conflict means another writer won a race; the reconcile reads fresh state, so run it again now
+    // rather than after the queue's visibility timeout.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await reconcile(item);
+        return true;
+      } catch (e) {
+        if (attempt < 4 && (e as { code?: number }).code === 409) continue;
+        throw e;
+      }
+    }
+  } catch (e) {
+    // A failed reconcile covers nothing: its redelivery (and later items) must run.
     try {
       const item = parseWorkItem(rec.body);
-      const reconcile = reconcilers[queue]?.[item.controller];
-      if (!reconcile) throw new Error(`no reconciler "${item.controller}" on queue ${queue}`);
-      if (covered(item)) continue;
-      // A conflict means another writer won a race; the reconcile reads fresh state, so run it again now
-      // rather than after the queue's visibility timeout.
-      for (let attempt = 0; ; attempt++) {
-        try {
-          await reconcile(item);
-          break;
-        } catch (e) {
-          if (attempt < 4 && (e as { code?: number }).code === 409) continue;
-          throw e;
-        }
-      }
-    } catch (e) {
-      // A failed reconcile covers nothing: its redelivery (and later items) must run.
-      try {
-        const item = parseWorkItem(rec.body);
-        lastStart.delete(`${item.cluster}|${item.controller}|${item.key}`);
-      } catch {
-        // unparseable: it goes to the DLQ anyway
-      }
-      const delay = await backOff(queue, rec);
-      log("warn", "work item failed", {
-        queue,
-        messageId: rec.messageId,
-        receives: rec.attributes?.ApproximateReceiveCount,
-        retryInSeconds: delay,
-        error: String(e),
-      });
-      failures.push({ itemIdentifier: rec.messageId });
+      lastStart.delete(`${item.cluster}|${item.controller}|${item.key}`);
+    } catch {
+      // unparseable: it goes to the DLQ anyway
     }
+    const delay = await backOff(queue, rec);
+    log("warn", "work item failed", {
+      queue,
+      messageId: rec.messageId,
+      receives: rec.attributes?.ApproximateReceiveCount,
+      retryInSeconds: delay,
+      error: String(e),
+    });
+    return false;
   }
-  return { batchItemFailures: failures };
 }
 
 /**

@@ -46,6 +46,9 @@ export async function reconcileScheduling(item: WorkItem): Promise<void> {
   // parallel so the bindings share transactions.
   const decisions = pending.map((pod) => decide(pod, snap));
   let requeue = false;
+  // Scheduled events are written alongside the next bindings rather than before them: a binding is what
+  // a pod waits for.
+  const events: Promise<void>[] = [];
   await forEachLimit(decisions, 25, async (d) => {
     const { pod } = d;
     const { namespace, name } = splitKey(`${pod.metadata.namespace}/${pod.metadata.name}`);
@@ -74,8 +77,11 @@ export async function reconcileScheduling(item: WorkItem): Promise<void> {
       if (isConflict(e) || (e as { code?: number }).code === 404) return; // deleted or bound meanwhile
       throw e;
     }
-    await event(api, pod, "Normal", "Scheduled", `Successfully assigned ${namespace}/${name} to ${d.node}`);
+    events.push(
+      event(api, pod, "Normal", "Scheduled", `Successfully assigned ${namespace}/${name} to ${d.node}`),
+    );
   });
+  await Promise.all(events);
   // Victims leave when their kubelet has stopped them, which does not wake the scheduler: look again soon.
   if (requeue)
     await requeueAfter([
