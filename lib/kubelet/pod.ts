@@ -1,8 +1,10 @@
 import type { KubeObject } from "../api/types.ts";
 import { isConflict } from "../controllers/client.ts";
+import { recordEvent } from "../controllers/events.ts";
 import { clientFor, splitKey } from "../controllers/runtime.ts";
 import { requeueAfter } from "../runtime/timers.ts";
 import type { WorkItem } from "../runtime/work.ts";
+import { killingEvents, kubeletEvents } from "./events.ts";
 import { KNOB, podStatusAt } from "./timeline.ts";
 
 // The simulated kubelet: a pod bound to a node is started (IP from the node's pod CIDR, QoS class) and then
@@ -168,6 +170,8 @@ export async function reconcilePod(item: WorkItem): Promise<void> {
       if (!isConflict(e)) throw e; // the newer version is reconciled again
       return;
     }
+    for (const ev of kubeletEvents(pod, status, nextStatus))
+      await recordEvent(api, pod, ev.type, ev.reason, ev.message, "kubelet");
   }
   if (timeline.nextInSeconds !== undefined)
     await requeueAfter([{ queue: "kubelet", item, afterSeconds: timeline.nextInSeconds }]);
@@ -183,6 +187,10 @@ async function terminate(item: WorkItem, pod: KubeObject, nowMs: number): Promis
   const requested = Date.parse(pod.metadata.deletionTimestamp!) - grace * 1000;
   const stop = Number(pod.metadata.annotations?.[KNOB.stopSeconds] ?? 0) || 0;
   const exitAt = requested + Math.min(Math.max(0, stop), grace) * 1000;
+  // Once per deletion: on the pass that starts the grace wait, or on the only pass when there is none.
+  if (nowMs < exitAt || exitAt === requested)
+    for (const ev of killingEvents(pod))
+      await recordEvent(api, pod, ev.type, ev.reason, ev.message, "kubelet");
   if (nowMs < exitAt) {
     await requeueAfter([{ queue: "kubelet", item, afterSeconds: Math.ceil((exitAt - nowMs) / 1000) }]);
     return;

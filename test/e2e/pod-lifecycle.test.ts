@@ -39,6 +39,14 @@ describe("simulated pod lifecycle", () => {
       "a restart after the back-off",
     );
     expect(pod("crasher").status.containerStatuses[0].lastState.terminated.exitCode).toBe(1);
+    await waitFor(
+      () =>
+        /Warning\s+BackOff\s+.*kubelet\s+Back-off restarting failed container crasher in pod crasher_/.test(
+          k.kubectl(["describe", "pod", "crasher"]).stdout,
+        ),
+      30_000,
+      "a BackOff event in describe",
+    );
   });
 
   it("becomes Ready only after the readiness probe's initial delay, and runs init containers first", async () => {
@@ -79,6 +87,13 @@ spec:
     expect(marked.metadata.deletionGracePeriodSeconds).toBe(30);
     expect(column("slow")).toContain("Terminating");
     await waitFor(() => k.kubectl(["get", "pod", "slow"]).code !== 0, 60_000, "the pod to go");
+    const killing = k.kubectl([
+      "get",
+      "events",
+      "--field-selector",
+      "involvedObject.name=slow,reason=Killing",
+    ]);
+    expect(killing.stdout).toContain("Stopping container slow");
     // --force --grace-period=0 removes a pod at once.
     expect(k.kubectl(["run", "gone", "--image=nginx"]).code).toBe(0);
     expect(k.kubectl(["wait", "--for=condition=Ready", "pod/gone", "--timeout=60s"]).code).toBe(0);
