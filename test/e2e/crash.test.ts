@@ -109,5 +109,6 @@ describe("crash during a write load", () => {
     proc.kill("SIGTERM");
     await new Promise((r) => proc!.once("exit", r));
     expect(javaPids(dataDir)).toEqual([]);
-  });
+    // Two stack starts, a load and a watch: room for a slow CI machine (about 35 s on a quiet one).
+  }, 240_000);
 });
