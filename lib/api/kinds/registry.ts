@@ -4,6 +4,7 @@ import { batchKinds } from "./batch.ts";
 import { clusterKinds } from "./cluster.ts";
 import { coreKinds } from "./core.ts";
 import { eventKinds } from "./events.ts";
+import { extensionKinds } from "./extensions.ts";
 import { miscKinds } from "./misc.ts";
 import { networkingKinds } from "./networking.ts";
 import { rbacKinds } from "./rbac.ts";
@@ -18,6 +19,7 @@ export const builtinKinds: KindInfo[] = [
   ...rbacKinds,
   ...networkingKinds,
   ...miscKinds,
+  ...extensionKinds,
 ];
 
 const index = new Map(builtinKinds.map((k) => [`${k.group}/${k.version}/${k.plural}`, k]));
