@@ -230,7 +230,9 @@ export const resourceQuotaAdmission: AdmissionPlugin = async (ctx, op, obj, _old
       .filter((r) => (delta[r] ?? 0) > 0 && used[r] + (delta[r] ?? 0) > amount(r, hard[r]))
       .sort();
     if (exceeded.length === 0) {
-      if (extras && tracked.some((r) => (delta[r] ?? 0) !== 0))
+      // A quota created under an existing quota's name is the store's 409 to give, not a companion write.
+      const isSelf = group === "" && plural === "resourcequotas" && q.metadata.name === obj.metadata.name;
+      if (extras && !isSelf && tracked.some((r) => (delta[r] ?? 0) !== 0))
         extras.writes.push(charged(ctx, q, tracked, used, delta));
       continue;
     }

@@ -79,8 +79,10 @@ export async function reconcileNodeLifecycle(item: WorkItem): Promise<void> {
         `Node ${name} status is now: NodeNotReady`,
         "node-controller",
       );
-      await markPodsNotReady(api, name);
     }
+    // Every pass while the node is silent, not only the transition: a pod that raced (conflict, redelivery)
+    // is marked on the next pass (the tick re-checks nodes every minute).
+    if (stale) await markPodsNotReady(api, name);
     const taints = reconcileTaints(node, now());
     if (taints) {
       await api.update(`/api/v1/nodes/${encodeURIComponent(name)}`, {
@@ -135,7 +137,8 @@ async function markPodsNotReady(api: ReturnType<typeof clientFor>, node: string)
       });
       await recordEvent(api, p, "Warning", "NodeNotReady", "Node is not ready", "node-controller");
     } catch (e) {
-      if (!isConflict(e)) throw e; // a newer pod version: its own writer decides
+      // A newer pod version or a pod gone meanwhile: the next pass looks again.
+      if (!isConflict(e) && (e as { code?: number }).code !== 404) throw e;
     }
   });
 }

@@ -20,8 +20,20 @@ const lastPass = new Map<string, number>();
 
 export async function reconcileScheduling(item: WorkItem): Promise<void> {
   // Items enqueued before the last pass started are covered by it (their pods were pending then).
-  if (item.at !== undefined && (lastPass.get(item.cluster) ?? 0) > item.at) return;
+  const prev = lastPass.get(item.cluster);
+  if (item.at !== undefined && (prev ?? 0) > item.at) return;
   lastPass.set(item.cluster, Date.now());
+  try {
+    await schedulingPass(item);
+  } catch (e) {
+    // A failed pass covers nothing: its redelivery must run a pass of its own.
+    if (prev === undefined) lastPass.delete(item.cluster);
+    else lastPass.set(item.cluster, prev);
+    throw e;
+  }
+}
+
+async function schedulingPass(item: WorkItem): Promise<void> {
   const api = clientFor(item.cluster, "default-scheduler");
   const nodes = (await api.list("/api/v1/nodes")).items;
   const allPods = (await api.list("/api/v1/pods")).items;

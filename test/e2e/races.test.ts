@@ -154,4 +154,47 @@ describe("resource quota admission", () => {
     const q = await k.api("GET", "/api/v1/namespaces/quota-race/resourcequotas/q");
     expect(q.body.status.used.pods).toBe("3");
   });
+
+  it("admits a burst of creates under a roomy quota without errors", async () => {
+    const ns = await k.api("POST", "/api/v1/namespaces", {
+      apiVersion: "v1",
+      kind: "Namespace",
+      metadata: { name: "quota-burst" },
+    });
+    expect(ns.status).toBe(201);
+    const quota = await k.api("POST", "/api/v1/namespaces/quota-burst/resourcequotas", {
+      apiVersion: "v1",
+      kind: "ResourceQuota",
+      metadata: { name: "q" },
+      spec: { hard: { pods: "100" } },
+    });
+    expect(quota.status, quota.text).toBe(201);
+    // What a ReplicaSet scaling up does: many creates at once, each charging the same quota.
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        k.api("POST", "/api/v1/namespaces/quota-burst/pods", {
+          apiVersion: "v1",
+          kind: "Pod",
+          metadata: { name: `b${i}` },
+          spec: { containers: [{ name: "app", image: "nginx:1.27" }] },
+        }),
+      ),
+    );
+    for (const r of results) expect(r.status, r.text).toBe(201);
+    const q = await k.api("GET", "/api/v1/namespaces/quota-burst/resourcequotas/q");
+    expect(q.body.status.used.pods).toBe("40");
+  });
+
+  it("answers a second quota of the same name with AlreadyExists, even when quotas count quotas", async () => {
+    const body = {
+      apiVersion: "v1",
+      kind: "ResourceQuota",
+      metadata: { name: "objects" },
+      spec: { hard: { "count/resourcequotas": "5" } },
+    };
+    expect((await k.api("POST", "/api/v1/namespaces/quota-burst/resourcequotas", body)).status).toBe(201);
+    const again = await k.api("POST", "/api/v1/namespaces/quota-burst/resourcequotas", body);
+    expect(again.status, again.text).toBe(409);
+    expect(again.body.reason).toBe("AlreadyExists");
+  });
 });

@@ -11,6 +11,7 @@ import {
 import { admit } from "../admission.ts";
 import { type ClaimRequest, CommitExtras } from "../commit-extras.ts";
 import { clone, fieldManager, isDryRun, objectKey, type ResourceContext, resourceOf } from "../context.ts";
+import { withKeyLock } from "../keyed-lock.ts";
 import { pendingFinalizers } from "../namespaces.ts";
 import { CLUSTER_IP, releasesOnDelete } from "../service-allocation.ts";
 
@@ -62,6 +63,23 @@ export async function commitCreate(
 
 const MAX_ADMISSION_TRIES = 25;
 
+/** Namespaces where admission charged a quota lately: their writes take the namespace lock from the start. */
+const quotaNamespaces = new Map<string, number>();
+const QUOTA_MEMORY_MS = 60_000;
+
+function chargedLately(key: string): boolean {
+  const t = quotaNamespaces.get(key);
+  return t !== undefined && Date.now() - t < QUOTA_MEMORY_MS;
+}
+
+function rememberQuotaNamespace(key: string): void {
+  quotaNamespaces.set(key, Date.now());
+  if (quotaNamespaces.size > 1_000) {
+    const cutoff = Date.now() - QUOTA_MEMORY_MS;
+    for (const [k, t] of quotaNamespaces) if (t < cutoff) quotaNamespaces.delete(k);
+  }
+}
+
 function isService(ctx: ResourceContext): boolean {
   return ctx.kind.group === "" && ctx.kind.plural === "services";
 }
@@ -79,10 +97,18 @@ async function withCompanions(
 ): Promise<KubeObject> {
   const name = input.metadata.name!;
   const taken = new Map<string, Set<number>>();
+  const lockKey = `${ctx.cluster}/${input.metadata.namespace ?? ""}`;
   for (let attempt = 0; ; attempt++) {
     const obj = retryable ? clone(input) : input;
     try {
-      return await run(obj, new CommitExtras(attempt, taken));
+      const extras = new CommitExtras(attempt, taken);
+      // Writes that charge a quota, or lost a race once, queue per namespace in this process, like the
+      // apiserver's per-namespace quota evaluator: a burst of creates (a ReplicaSet scaling up) then commits
+      // one after another instead of all re-reading the quota and colliding again on every try.
+      const locked = retryable && (attempt > 0 || chargedLately(lockKey));
+      const out = locked ? await withKeyLock(lockKey, () => run(obj, extras)) : await run(obj, extras);
+      if (extras.writes.length > 0) rememberQuotaNamespace(lockKey);
+      return out;
     } catch (e) {
       if (!(e instanceof CompanionConflictError)) translateStoreError(ctx, e, name);
       const claims = e.failed.filter((c) => c.kind === "claim");
