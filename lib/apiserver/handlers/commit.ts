@@ -63,7 +63,7 @@ export async function commitCreate(
 
 const MAX_ADMISSION_TRIES = 25;
 
-/** Namespaces where admission charged a quota lately: their writes take the namespace lock from the start. */
+/** Kinds per namespace whose writes admission charged to a quota lately: they take the namespace lock at once. */
 const quotaNamespaces = new Map<string, number>();
 const QUOTA_MEMORY_MS = 60_000;
 
@@ -98,6 +98,8 @@ async function withCompanions(
   const name = input.metadata.name!;
   const taken = new Map<string, Set<number>>();
   const lockKey = `${ctx.cluster}/${input.metadata.namespace ?? ""}`;
+  // Remembered per kind: events in a namespace whose pods are charged keep their own pace.
+  const chargeKey = `${lockKey}/${ctx.kind.group}/${ctx.kind.plural}`;
   for (let attempt = 0; ; attempt++) {
     const obj = retryable ? clone(input) : input;
     try {
@@ -105,9 +107,9 @@ async function withCompanions(
       // Writes that charge a quota, or lost a race once, queue per namespace in this process, like the
       // apiserver's per-namespace quota evaluator: a burst of creates (a ReplicaSet scaling up) then commits
       // one after another instead of all re-reading the quota and colliding again on every try.
-      const locked = retryable && (attempt > 0 || chargedLately(lockKey));
+      const locked = retryable && (attempt > 0 || chargedLately(chargeKey));
       const out = locked ? await withKeyLock(lockKey, () => run(obj, extras)) : await run(obj, extras);
-      if (extras.writes.length > 0) rememberQuotaNamespace(lockKey);
+      if (extras.writes.length > 0) rememberQuotaNamespace(chargeKey);
       return out;
     } catch (e) {
       if (!(e instanceof CompanionConflictError)) translateStoreError(ctx, e, name);
