@@ -4,7 +4,7 @@ import { decodeBody, readBody } from "./body.ts";
 import type { UserInfo } from "./context.ts";
 import { json } from "./handlers/write.ts";
 import type { ResourcePath } from "./path.ts";
-import { authenticate, authorize, type RequestAttributes } from "./pipeline.ts";
+import { authenticate, authorize, authorizeOrThrow, type RequestAttributes } from "./pipeline.ts";
 
 // The review APIs ask the request pipeline a question instead of storing an object: `kubectl auth can-i`
 // (SelfSubjectAccessReview, SelfSubjectRulesReview), `kubectl auth whoami` (SelfSubjectReview) and the
@@ -62,7 +62,7 @@ export async function handleReview(
     throw errors.badRequest(`the body is a ${String(body.kind)}, expected ${review.kind}`);
   // Asking about someone else is itself a request that must be allowed.
   if (review.kind === "SubjectAccessReview" || review.kind === "LocalSubjectAccessReview") {
-    const asked = await authorize(user, {
+    await authorizeOrThrow(user, {
       cluster,
       verb: "create",
       group: review.group,
@@ -70,10 +70,6 @@ export async function handleReview(
       namespace: path.namespace,
       path: rest,
     });
-    if (!asked.allowed)
-      throw errors.forbidden(
-        `${path.plural}.${review.group} is forbidden: User "${user.username}" cannot create resource "${path.plural}" in API group "${review.group}"`,
-      );
   }
   const spec = body.spec ?? {};
   const out = {

@@ -10,7 +10,7 @@ import { json } from "./handlers/write.ts";
 import { handleHpaV1 } from "./hpa-v1.ts";
 import { handleMetrics, METRICS_GROUP } from "./metrics.ts";
 import { parseApiPath } from "./path.ts";
-import { authenticate, authorize, verbOf } from "./pipeline.ts";
+import { authenticate, authorizeOrThrow, verbOf } from "./pipeline.ts";
 import { KindRegistry } from "./registry.ts";
 import { handleResource } from "./resources.ts";
 
@@ -89,7 +89,7 @@ export function createApp(deps: AppDeps): Hono {
       const user = await authenticate(c.req.raw, cluster);
       if (!user) throw new StatusError(401, "Unauthorized", "Unauthorized");
       const verb = verbOf(c.req.method, Boolean(path.name), isWatch);
-      const decision = await authorize(user, {
+      await authorizeOrThrow(user, {
         cluster,
         verb,
         group: path.group,
@@ -99,11 +99,6 @@ export function createApp(deps: AppDeps): Hono {
         name: path.name,
         path: rest,
       });
-      if (!decision.allowed) {
-        throw errors.forbidden(
-          `${path.plural}${path.group ? `.${path.group}` : ""} is forbidden: User "${user.username}" cannot ${verb} resource "${path.plural}" in API group "${path.group}"${path.namespace ? ` in the namespace "${path.namespace}"` : " at the cluster scope"}${decision.reason ? `: ${decision.reason}` : ""}`,
-        );
-      }
       const ctx: ResourceContext = {
         cluster,
         store: deps.store,

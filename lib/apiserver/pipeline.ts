@@ -60,8 +60,8 @@ async function impersonate(req: Request, cluster: string, user: UserInfo): Promi
     ["users", name],
     ...groups.map((g): [string, string] => ["groups", g]),
   ];
-  for (const [resource, target] of targets) {
-    const d = await authorize(user, {
+  for (const [resource, target] of targets)
+    await authorizeOrThrow(user, {
       cluster,
       verb: "impersonate",
       group: "",
@@ -69,11 +69,7 @@ async function impersonate(req: Request, cluster: string, user: UserInfo): Promi
       name: target,
       path: "",
     });
-    if (!d.allowed)
-      throw errors.forbidden(
-        `${resource} "${target}" is forbidden: User "${user.username}" cannot impersonate resource "${resource}" in API group "" at the cluster scope`,
-      );
-  }
+
   const all = name.startsWith("system:serviceaccount:")
     ? ["system:serviceaccounts", `system:serviceaccounts:${name.split(":")[2]}`]
     : [];
@@ -90,6 +86,18 @@ export async function authorize(
     if (r.decision === "deny") return { allowed: false, reason: r.reason };
   }
   return { allowed: false };
+}
+
+/** Authorizes, or throws kube's 403 wording: `pods "p" is forbidden: User "u" cannot get resource ...`. */
+export async function authorizeOrThrow(user: UserInfo, attrs: RequestAttributes): Promise<void> {
+  const d = await authorize(user, attrs);
+  if (d.allowed) return;
+  const qualified = `${attrs.resource}${attrs.group ? `.${attrs.group}` : ""}`;
+  const resource = `${attrs.resource}${attrs.subresource ? `/${attrs.subresource}` : ""}`;
+  const scope = attrs.namespace ? ` in the namespace "${attrs.namespace}"` : " at the cluster scope";
+  throw errors.forbidden(
+    `${qualified}${attrs.name ? ` "${attrs.name}"` : ""} is forbidden: User "${user.username}" cannot ${attrs.verb} resource "${resource}" in API group "${attrs.group}"${scope}${d.reason ? `: ${d.reason}` : ""}`,
+  );
 }
 
 /** The Kubernetes verb of a resource request. */
