@@ -187,11 +187,14 @@ async function terminate(item: WorkItem, pod: KubeObject, nowMs: number): Promis
   const requested = Date.parse(pod.metadata.deletionTimestamp!) - grace * 1000;
   const stop = Number(pod.metadata.annotations?.[KNOB.stopSeconds] ?? 0) || 0;
   const exitAt = requested + Math.min(Math.max(0, stop), grace) * 1000;
-  // Once per deletion: on the pass that starts the grace wait, or on the only pass when there is none.
-  if (nowMs < exitAt || exitAt === requested)
+  // Killing is said once per deletion: on the pass that starts the grace wait, or on the only pass when
+  // there is none (after the delete then, which is what the pod's deleter waits for).
+  const killing = async () => {
     for (const ev of killingEvents(pod))
       await recordEvent(api, pod, ev.type, ev.reason, ev.message, "kubelet");
+  };
   if (nowMs < exitAt) {
+    await killing();
     await requeueAfter([{ queue: "kubelet", item, afterSeconds: Math.ceil((exitAt - nowMs) / 1000) }]);
     return;
   }
@@ -199,4 +202,5 @@ async function terminate(item: WorkItem, pod: KubeObject, nowMs: number): Promis
     gracePeriodSeconds: 0,
     preconditions: { uid: pod.metadata.uid },
   });
+  if (exitAt === requested) await killing();
 }

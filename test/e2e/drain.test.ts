@@ -109,7 +109,8 @@ describe("drain and PodDisruptionBudgets", () => {
     );
     expect(results.map((r) => r.status).sort()).toEqual([201, 429]);
     const evicted = names[results.findIndex((r) => r.status === 201)];
-    expect(k.kubectl(["get", "pod", evicted]).code).not.toBe(0);
+    // An evicted pod is deleted gracefully: gone once its kubelet has stopped it.
+    await waitFor(() => k.kubectl(["get", "pod", evicted]).code !== 0, 30_000, "the evicted pod to go");
     const spent = json(["get", "pdb", "db"]).status;
     expect(Object.keys(spent.disruptedPods ?? {}).filter((n) => n !== evicted)).toEqual([]);
   });
