@@ -132,7 +132,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     }
 
     const api = handlers.get("apiserver")!.app!;
-    const { ensureCluster } = await import("../lib/clusters.ts");
+    const { ensureCluster } = await import("../lib/apiserver/bootstrap.ts");
     const { defaultStore } = await import("../lib/runtime/store.ts");
     for (const c of opts.clusters ?? ["local"]) await ensureCluster(defaultStore(), c);
     if (opts.nodes) {
@@ -140,7 +140,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       await ensureNodes((opts.clusters ?? ["local"])[0], opts.nodes);
     }
     // The in-process SQS emulator starts empty: replay stored state so every loop resumes where it stopped.
-    const { resyncAll } = await import("../lib/runtime/resync.ts");
+    const { resyncAll } = await import("../lib/loops/resync.ts");
     await resyncAll(defaultStore());
 
     const host = opts.host ?? "127.0.0.1";

@@ -1,7 +1,9 @@
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
-import { registerControllers } from "../../lib/controllers/routes.ts";
+import { registerControllers } from "../../lib/loops/modules.ts";
 import { runWorkItems } from "../../lib/runtime/work.ts";
+import { connectInProcessApi } from "../in-process-api.ts";
 
+connectInProcessApi();
 registerControllers();
 
 // Consumes {cluster, controller, key} work items from the scheduler queue. Failed items are reported

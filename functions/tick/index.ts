@@ -1,8 +1,10 @@
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
-import { registerControllers } from "../../lib/controllers/routes.ts";
+import { registerControllers } from "../../lib/loops/modules.ts";
 import { runTick } from "../../lib/runtime/tick.ts";
 import { forwardTimers } from "../../lib/runtime/timers.ts";
+import { connectInProcessApi } from "../in-process-api.ts";
 
+connectInProcessApi();
 registerControllers();
 
 // Two triggers: a schedule (EventBridge in AWS, a timer locally) for periodic work, and the timers queue,

@@ -1,9 +1,10 @@
 import { Hono } from "hono";
 import { errors, StatusError } from "../api/status.ts";
-import { createCluster } from "../clusters.ts";
 import { log } from "../log.ts";
+import { KindRegistry } from "../store/kind-registry.ts";
 import type { Store } from "../store/store.ts";
 import { handleReview, REVIEW_GROUPS } from "./access-review.ts";
+import { createCluster } from "./bootstrap.ts";
 import type { ResourceContext } from "./context.ts";
 import { handleDiscovery } from "./discovery.ts";
 import { json } from "./handlers/write.ts";
@@ -11,13 +12,14 @@ import { handleHpaV1 } from "./hpa-v1.ts";
 import { handleMetrics, METRICS_GROUP } from "./metrics.ts";
 import { parseApiPath } from "./path.ts";
 import { authenticate, authorizeOrThrow, verbOf } from "./pipeline.ts";
-import { KindRegistry } from "./registry.ts";
 import { handleResource } from "./resources.ts";
 
 export interface AppDeps {
   store: Store;
   /** Whether the stack is ready to serve (pollers running, tables present). */
   ready?: () => boolean;
+  /** Starts simulated nodes for a new cluster; the entry point supplies it (the kubelet lives above this room). */
+  addNodes?: (cluster: string, count: number) => Promise<void>;
 }
 
 const CLUSTER_CACHE_MS = 5_000;
@@ -45,10 +47,8 @@ export function createApp(deps: AppDeps): Hono {
       endpoint: origin(c.req.raw),
       version: body.version,
     });
-    if (res.status === 200 && body.nodes) {
-      const { ensureNodes } = await import("../kubelet/nodes.ts");
-      await ensureNodes(body.name!, Math.min(Number(body.nodes), 100));
-    }
+    if (res.status === 200 && body.nodes && deps.addNodes)
+      await deps.addNodes(body.name!, Math.min(Number(body.nodes), 100));
     return c.json(res.body, res.status as 200);
   });
   app.get("/clusters", async (c) =>

@@ -2,9 +2,9 @@ import { errors } from "../api/status.ts";
 import type { KindInfo, KubeObject } from "../api/types.ts";
 import { apiVersionOf } from "../api/types.ts";
 import type { ObjectKey } from "../store/keys.ts";
+import type { KindRegistry } from "../store/kind-registry.ts";
 import type { Store } from "../store/store.ts";
 import type { ResourcePath } from "./path.ts";
-import type { KindRegistry } from "./registry.ts";
 
 /** The authenticated caller. Authentication is a pluggable pipeline step; the local stack has none yet. */
 export interface UserInfo {

@@ -9,6 +9,7 @@ import {
 import { openapiV2Document, openapiV3Document, openapiV3Index } from "../api/openapi.ts";
 import { OPENAPI_V2_PROTOBUF, openapiV2Protobuf } from "../api/protobuf/openapi-v2.ts";
 import { errors } from "../api/status.ts";
+import type { KindRegistry } from "../store/kind-registry.ts";
 import { json } from "./handlers/write.ts";
 import {
   METRICS_GROUP,
@@ -18,7 +19,6 @@ import {
   withMetricsGroup,
 } from "./metrics.ts";
 import type { ApiPath } from "./path.ts";
-import type { KindRegistry } from "./registry.ts";
 
 // Discovery and OpenAPI: what kubectl reads before anything else (api-resources, explain, apply validation).
 

@@ -1,5 +1,3 @@
-import { errors, StatusError } from "../api/status.ts";
-import type { JsonObject, KubeObject } from "../api/types.ts";
 import {
   computeBudget,
   disruptionCondition,
@@ -7,7 +5,9 @@ import {
   isReady,
   phaseOf,
   selects,
-} from "../controllers/disruption-budget.ts";
+} from "../api/disruption-budget.ts";
+import { errors, StatusError } from "../api/status.ts";
+import type { JsonObject, KubeObject } from "../api/types.ts";
 import { log } from "../log.ts";
 import { decodeBody, dropNulls, readBody } from "./body.ts";
 import { objectKey, type ResourceContext, resourceOf } from "./context.ts";

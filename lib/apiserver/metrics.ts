@@ -1,91 +1,27 @@
+import { METRICS_GROUP, METRICS_VERSION, nodeMetricsOf, podMetricsFor } from "../api/metrics.ts";
 import { parseLabelSelector, SelectorError } from "../api/selectors.ts";
 import { errors } from "../api/status.ts";
-import type { KubeObject } from "../api/types.ts";
-import { containerUsages, formatCpu, formatMemory, isRunning } from "../kubelet/usage.ts";
 import type { Store } from "../store/store.ts";
 import { json } from "./handlers/write.ts";
 import type { ResourcePath } from "./path.ts";
 
-// A simulated metrics.k8s.io/v1beta1 (what metrics-server serves through the aggregator), computed on the
-// fly from the pods in the store: nothing is stored, so there is nothing to keep fresh. `kubectl top` and the
-// HPA controller read it.
+export { METRICS_GROUP, METRICS_VERSION };
 
-export const METRICS_GROUP = "metrics.k8s.io";
-export const METRICS_VERSION = "v1beta1";
 const GV = `${METRICS_GROUP}/${METRICS_VERSION}`;
-const WINDOW = "30s";
-/** Kubelet, container runtime and system daemons: what a node uses with no pods. */
-const NODE_OVERHEAD = { cpu: 50_000_000, memory: 256 * 1024 * 1024 };
+const now = () => new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
 
-export interface PodMetrics {
-  kind: "PodMetrics";
-  apiVersion: string;
-  metadata: { name: string; namespace: string; labels?: Record<string, string>; creationTimestamp: string };
-  timestamp: string;
-  window: string;
-  containers: { name: string; usage: { cpu: string; memory: string } }[];
-}
+// A simulated metrics.k8s.io/v1beta1 (what metrics-server serves through the aggregator), computed on the
+// fly from the pods in the store (lib/api/metrics.ts): nothing is stored, so there is nothing to keep fresh.
 
-function now(): string {
-  return new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
-}
-
-export function podMetricsOf(pod: KubeObject, ts = now()): PodMetrics {
-  return {
-    kind: "PodMetrics",
-    apiVersion: GV,
-    metadata: {
-      name: pod.metadata.name!,
-      namespace: pod.metadata.namespace!,
-      ...(pod.metadata.labels ? { labels: pod.metadata.labels } : {}),
-      creationTimestamp: ts,
-    },
-    timestamp: ts,
-    window: WINDOW,
-    containers: containerUsages(pod).map((c) => ({
-      name: c.name,
-      usage: { cpu: formatCpu(c.cpu), memory: formatMemory(c.memory) },
-    })),
-  };
-}
-
-export function nodeMetricsOf(node: KubeObject, pods: KubeObject[], ts = now()) {
-  let cpu = NODE_OVERHEAD.cpu;
-  let memory = NODE_OVERHEAD.memory;
-  for (const p of pods) {
-    if ((p.spec as { nodeName?: string } | undefined)?.nodeName !== node.metadata.name || !isRunning(p))
-      continue;
-    for (const c of containerUsages(p)) {
-      cpu += c.cpu;
-      memory += c.memory;
-    }
-  }
-  return {
-    kind: "NodeMetrics",
-    apiVersion: GV,
-    metadata: {
-      name: node.metadata.name!,
-      ...(node.metadata.labels ? { labels: node.metadata.labels } : {}),
-      creationTimestamp: ts,
-    },
-    timestamp: ts,
-    window: WINDOW,
-    usage: { cpu: formatCpu(cpu), memory: formatMemory(memory) },
-  };
-}
-
-/** Running pods of a namespace (all namespaces when undefined) with their metrics, for the API and the HPA. */
-export async function listPodMetrics(
+/** Running pods of a namespace (all namespaces when undefined) with their metrics. */
+async function listPodMetrics(
   store: Store,
   cluster: string,
   namespace?: string,
   selector?: (labels: Record<string, string> | undefined) => boolean,
-): Promise<{ pod: KubeObject; metrics: PodMetrics }[]> {
+) {
   const { items } = await store.list({ cluster, group: "", plural: "pods" }, namespace ? { namespace } : {});
-  const ts = now();
-  return items
-    .filter((p) => isRunning(p) && (!selector || selector(p.metadata.labels)))
-    .map((pod) => ({ pod, metrics: podMetricsOf(pod, ts) }));
+  return podMetricsFor(items, selector);
 }
 
 function selectorOf(query: URLSearchParams) {

@@ -1,5 +1,5 @@
 import type { KubeObject } from "../api/types.ts";
-import type { ApiClient } from "./client.ts";
+import type { ApiClient } from "../client/client.ts";
 import { condition, type JobStatus } from "./job-status.ts";
 import { controllerRef } from "./owner.ts";
 

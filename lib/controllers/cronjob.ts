@@ -1,15 +1,15 @@
 import { StatusError } from "../api/status.ts";
 import type { KubeObject } from "../api/types.ts";
+import { type ApiClient, isConflict } from "../client/client.ts";
+import { recordEvent } from "../client/events.ts";
+import { clientFor, splitKey } from "../client/runtime.ts";
 import { log } from "../log.ts";
+import { type ControllerModule, ownersOfKind } from "../runtime/module.ts";
 import type { WorkItem } from "../runtime/work.ts";
-import { type ApiClient, isConflict } from "./client.ts";
 import { cleanupHistory, jobFromTemplate, jobRef, type ObjectRef } from "./cron-jobs.ts";
 import { dueSchedule, jobNameFor, parseSchedule, type Schedule } from "./cron-schedule.ts";
-import { recordEvent } from "./events.ts";
 import { condition, type JobStatus } from "./job-status.ts";
 import { wakeAt } from "./job-wake.ts";
-import { type ControllerModule, ownersOfKind } from "./module.ts";
-import { clientFor, splitKey } from "./runtime.ts";
 
 // CronJob: creates a Job at each activation of its schedule (Kubernetes' cronjob controller v2). It keeps
 // status.active in step with its Jobs, applies the concurrency policy, prunes finished Jobs beyond the

@@ -1,9 +1,9 @@
+import { ownedBy } from "../api/pods.ts";
 import type { KubeObject } from "../api/types.ts";
-import type { ApiClient } from "./client.ts";
+import type { ApiClient } from "../client/client.ts";
 import { REVISION_HASH } from "./daemonset-util.ts";
 import { templateHash } from "./deployment.ts";
 import { controllerRef } from "./owner.ts";
-import { ownedBy } from "./replicaset.ts";
 
 // A DaemonSet's history: one ControllerRevision per pod template (named <ds>-<hash>, data = the strategic
 // merge patch that restores the template, as `kubectl rollout undo ds` applies it). The current template's

@@ -1,5 +1,5 @@
+import { termMatches } from "../api/node-selector.ts";
 import type { KubeObject } from "../api/types.ts";
-import { termMatches } from "../scheduler/plugins/node-affinity.ts";
 import { controllerRef } from "./owner.ts";
 import {
   TAINT_DISK_PRESSURE,

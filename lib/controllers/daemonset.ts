@@ -1,9 +1,13 @@
+import { isPodReady, ownedBy } from "../api/pods.ts";
 import { labelSelectorFromObject } from "../api/selectors.ts";
 import type { KubeObject } from "../api/types.ts";
+import type { ApiClient } from "../client/client.ts";
+import { isConflict } from "../client/client.ts";
+import { forEachLimit } from "../client/parallel.ts";
+import { clientFor, splitKey } from "../client/runtime.ts";
+import type { ControllerModule } from "../runtime/module.ts";
 import { requeueAfter } from "../runtime/timers.ts";
 import type { WorkItem } from "../runtime/work.ts";
-import type { ApiClient } from "./client.ts";
-import { isConflict } from "./client.ts";
 import { syncRevisions } from "./daemonset-revisions.ts";
 import {
   allowsSurge,
@@ -14,10 +18,6 @@ import {
   REVISION_HASH,
   targetNodeName,
 } from "./daemonset-util.ts";
-import type { ControllerModule } from "./module.ts";
-import { forEachLimit } from "./parallel.ts";
-import { isPodReady, ownedBy } from "./replicaset.ts";
-import { clientFor, splitKey } from "./runtime.ts";
 
 // DaemonSet: one pod per eligible node, pinned by node affinity and placed by the default scheduler; it
 // follows nodes as they come, go and change; RollingUpdate (maxUnavailable) or OnDelete; ControllerRevisions

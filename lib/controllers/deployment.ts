@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
+import { ownedBy } from "../api/pods.ts";
 import type { KubeObject } from "../api/types.ts";
+import { isConflict } from "../client/client.ts";
+import { clientFor, now, splitKey } from "../client/runtime.ts";
 import type { WorkItem } from "../runtime/work.ts";
-import { isConflict } from "./client.ts";
 import { controllerRef } from "./owner.ts";
-import { ownedBy } from "./replicaset.ts";
-import { clientFor, now, splitKey } from "./runtime.ts";
 
 // Deployment: one ReplicaSet per pod template (named by the template hash), rolled with RollingUpdate
 // (maxSurge/maxUnavailable) or Recreate, revision annotations for `kubectl rollout history/undo`, and the

@@ -1,18 +1,18 @@
-import type { KubeObject } from "../api/types.ts";
-import { log } from "../log.ts";
-import { requeueAfter } from "../runtime/timers.ts";
-import type { WorkItem } from "../runtime/work.ts";
-import type { ApiClient } from "./client.ts";
-import { isConflict } from "./client.ts";
 import {
   computeBudget,
   DISRUPTION_TIMEOUT_MS,
   disruptionCondition,
   type Getter,
   type PdbStatus,
-} from "./disruption-budget.ts";
-import type { ControllerModule } from "./module.ts";
-import { clientFor, now } from "./runtime.ts";
+} from "../api/disruption-budget.ts";
+import type { KubeObject } from "../api/types.ts";
+import type { ApiClient } from "../client/client.ts";
+import { isConflict } from "../client/client.ts";
+import { clientFor, now } from "../client/runtime.ts";
+import { log } from "../log.ts";
+import type { ControllerModule } from "../runtime/module.ts";
+import { requeueAfter } from "../runtime/timers.ts";
+import type { WorkItem } from "../runtime/work.ts";
 
 // PodDisruptionBudget status: how many selected pods are healthy, how many must be, and how many may be
 // disrupted now. Keyed by namespace: any pod or budget change of a namespace recomputes its budgets.

@@ -1,9 +1,9 @@
+import { isPodActive, isPodReady } from "../api/pods.ts";
 import type { KubeObject } from "../api/types.ts";
+import { isConflict } from "../client/client.ts";
+import { clientFor } from "../client/runtime.ts";
 import type { WorkItem } from "../runtime/work.ts";
-import { isConflict } from "./client.ts";
 import { controllerRef } from "./owner.ts";
-import { isPodActive, isPodReady } from "./replicaset.ts";
-import { clientFor } from "./runtime.ts";
 
 // Endpoints and EndpointSlices for every selector Service of a namespace: ready pods as addresses, the rest
 // as notReadyAddresses (ready: false in the slice).

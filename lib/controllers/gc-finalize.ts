@@ -1,7 +1,7 @@
+import { clientFor } from "../client/runtime.ts";
 import { requeueAfter } from "../runtime/timers.ts";
 import type { WorkItem } from "../runtime/work.ts";
 import { dependentsOf } from "./gc.ts";
-import { clientFor } from "./runtime.ts";
 
 // Foreground and Orphan deletion (`kubectl delete --cascade=foreground|orphan`): the owner waits, marked
 // for deletion, with a `foregroundDeletion` or `orphan` finalizer. Foreground deletes the dependents and lets

@@ -1,7 +1,7 @@
 import type { KubeObject } from "../api/types.ts";
+import type { ApiClient } from "../client/client.ts";
+import { clientFor } from "../client/runtime.ts";
 import type { WorkItem } from "../runtime/work.ts";
-import type { ApiClient } from "./client.ts";
-import { clientFor } from "./runtime.ts";
 
 // Background garbage collection: when an owner is gone, its dependents in the namespace are deleted.
 // Key: "<namespace>/<owner uid>".

@@ -1,13 +1,15 @@
+import { podMetricsFor } from "../api/metrics.ts";
+import { parseQuantity } from "../api/quantity.ts";
 import type { KubeObject } from "../api/types.ts";
-import { listPodMetrics } from "../apiserver/metrics.ts";
-import { containerRequest, containerUsages } from "../kubelet/usage.ts";
+import { containerRequest, containerUsages } from "../api/usage.ts";
+import { isConflict } from "../client/client.ts";
+import { recordEvent } from "../client/events.ts";
+import { clientFor, now as nowIso, splitKey } from "../client/runtime.ts";
 import { log } from "../log.ts";
+import type { ControllerModule } from "../runtime/module.ts";
 import { defaultStore } from "../runtime/store.ts";
 import { requeueAfter } from "../runtime/timers.ts";
 import type { WorkItem } from "../runtime/work.ts";
-import { parseQuantity } from "../scheduler/resources.ts";
-import { isConflict } from "./client.ts";
-import { recordEvent } from "./events.ts";
 import {
   type Behavior,
   normalize,
@@ -17,8 +19,6 @@ import {
   type ScaleEvent,
   type Target,
 } from "./hpa-calc.ts";
-import type { ControllerModule } from "./module.ts";
-import { clientFor, now as nowIso, splitKey } from "./runtime.ts";
 
 // HorizontalPodAutoscaler (autoscaling/v2): every sync period (KUMULUS_HPA_SYNC_SECONDS, default 15) and on
 // HPA changes, read the simulated metrics (computed in process, not over HTTP), compute the desired replicas
@@ -173,7 +173,8 @@ export async function reconcileHpa(item: WorkItem): Promise<void> {
     const phase = (p.status as Any)?.phase;
     return !p.metadata.deletionTimestamp && phase !== "Failed" && phase !== "Succeeded";
   });
-  const withMetrics = await listPodMetrics(defaultStore(), item.cluster, namespace);
+  const all = await defaultStore().list({ cluster: item.cluster, group: "", plural: "pods" }, { namespace });
+  const withMetrics = podMetricsFor(all.items);
   const running = new Map(withMetrics.map((m) => [m.pod.metadata.name!, m.pod]));
 
   let desired = 0;

@@ -1,9 +1,12 @@
 import { labelSelectorFromObject, labelSelectorString } from "../api/selectors.ts";
 import type { KubeObject } from "../api/types.ts";
+import { type ApiClient, isConflict } from "../client/client.ts";
+import { recordEvent } from "../client/events.ts";
+import { forEachLimit } from "../client/parallel.ts";
+import { clientFor, now, splitKey } from "../client/runtime.ts";
 import { log } from "../log.ts";
+import { type ControllerModule, ownersOfKind } from "../runtime/module.ts";
 import type { WorkItem } from "../runtime/work.ts";
-import { type ApiClient, isConflict } from "./client.ts";
-import { recordEvent } from "./events.ts";
 import {
   failedIndexes,
   INDEX_FAILURE_COUNT,
@@ -29,9 +32,6 @@ import {
   setCondition,
 } from "./job-status.ts";
 import { wakeAt } from "./job-wake.ts";
-import { type ControllerModule, ownersOfKind } from "./module.ts";
-import { forEachLimit } from "./parallel.ts";
-import { clientFor, now, splitKey } from "./runtime.ts";
 
 // Job: runs pods until `completions` of them succeed (or, Indexed, one per index), at most `parallelism` at
 // a time; fails on backoffLimit or activeDeadlineSeconds; honours suspend; deletes itself

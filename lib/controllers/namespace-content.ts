@@ -1,8 +1,8 @@
 import type { KindInfo } from "../api/types.ts";
-import { KindRegistry } from "../apiserver/registry.ts";
+import type { ApiClient } from "../client/client.ts";
+import { forEachLimit } from "../client/parallel.ts";
 import { defaultStore } from "../runtime/store.ts";
-import type { ApiClient } from "./client.ts";
-import { forEachLimit } from "./parallel.ts";
+import { KindRegistry } from "../store/kind-registry.ts";
 
 // Removing a Terminating namespace's content: every namespaced kind the cluster serves (built-in and
 // CRD-defined), deleted through the API so finalizers and garbage collection behave as for any delete.

@@ -1,11 +1,11 @@
 import type { KubeObject } from "../api/types.ts";
+import { isConflict } from "../client/client.ts";
+import { clientFor, now } from "../client/runtime.ts";
 import { log } from "../log.ts";
+import type { ControllerModule } from "../runtime/module.ts";
 import { requeueAfter } from "../runtime/timers.ts";
 import type { WorkItem } from "../runtime/work.ts";
-import { isConflict } from "./client.ts";
-import type { ControllerModule } from "./module.ts";
 import { type ContentReport, removeContent } from "./namespace-content.ts";
-import { clientFor, now } from "./runtime.ts";
 
 // Namespace lifecycle. Deleting a namespace only marks it Terminating (the "kubernetes" finalizer in
 // spec.finalizers holds it); this loop deletes its content, reports what remains as status conditions, and

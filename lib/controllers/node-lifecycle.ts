@@ -1,15 +1,14 @@
 import type { KubeObject } from "../api/types.ts";
-import { reconcileNodeKubelet } from "../kubelet/node-kubelet.ts";
+import { isConflict } from "../client/client.ts";
+import { recordEvent } from "../client/events.ts";
+import { forEachLimit } from "../client/parallel.ts";
+import { clientFor, now } from "../client/runtime.ts";
 import { log } from "../log.ts";
-import { itemId, sendWorkItems } from "../runtime/fanout.ts";
+import type { ControllerModule } from "../runtime/module.ts";
+import { itemId, sendWorkItems } from "../runtime/queues.ts";
 import { defaultStore } from "../runtime/store.ts";
 import { requeueAfter } from "../runtime/timers.ts";
 import type { WorkItem } from "../runtime/work.ts";
-import { isConflict } from "./client.ts";
-import { recordEvent } from "./events.ts";
-import type { ControllerModule } from "./module.ts";
-import { forEachLimit } from "./parallel.ts";
-import { clientFor, now } from "./runtime.ts";
 import { EVICT_NODE, EVICT_POD, reconcileNodeEviction, reconcilePodEviction } from "./taint-eviction.ts";
 import { reconcileTaints } from "./taint-util.ts";
 
@@ -165,7 +164,6 @@ export const nodeLifecycleController: ControllerModule = {
     const kind = `${ch.group}/${ch.plural}`;
     if (kind === "/nodes") {
       w("controllers", "node-lifecycle", ch.name);
-      w("kubelet", "node", ch.name);
       if (ch.type !== "DELETED") w("controllers", EVICT_NODE, ch.name);
     } else if (kind === "coordination.k8s.io/leases" && ch.namespace === "kube-node-lease") {
       w("controllers", "node-lifecycle", ch.name);
@@ -184,7 +182,6 @@ export const nodeLifecycleController: ControllerModule = {
       [EVICT_NODE]: reconcileNodeEviction,
       [EVICT_POD]: reconcilePodEviction,
     },
-    kubelet: { node: reconcileNodeKubelet },
   },
   periodic: [{ name: "node-heartbeat-resync", run: resyncNodes }],
 };

@@ -1,11 +1,12 @@
+import { formatAmount, usedBy } from "../api/quota.ts";
 import type { KubeObject } from "../api/types.ts";
-import { formatAmount, objectsFor, usedBy } from "../apiserver/quota.ts";
+import { isConflict } from "../client/client.ts";
+import { clientFor } from "../client/runtime.ts";
 import { log } from "../log.ts";
+import type { ControllerModule } from "../runtime/module.ts";
 import { defaultStore } from "../runtime/store.ts";
 import type { WorkItem } from "../runtime/work.ts";
-import { isConflict } from "./client.ts";
-import type { ControllerModule } from "./module.ts";
-import { clientFor } from "./runtime.ts";
+import { objectsFor } from "../store/quota-objects.ts";
 
 // ResourceQuota status: status.hard mirrors spec.hard and status.used is recomputed from the namespace's
 // objects (key = namespace), so `kubectl describe quota` shows usage. Admission does not trust status.used:

@@ -1,27 +1,13 @@
+import { isPodActive, isPodReady, ownedBy } from "../api/pods.ts";
 import { labelSelectorFromObject } from "../api/selectors.ts";
 import type { KubeObject } from "../api/types.ts";
+import { isConflict } from "../client/client.ts";
+import { forEachLimit } from "../client/parallel.ts";
+import { clientFor, splitKey } from "../client/runtime.ts";
 import type { WorkItem } from "../runtime/work.ts";
-import { isConflict } from "./client.ts";
 import { controllerRef } from "./owner.ts";
-import { forEachLimit } from "./parallel.ts";
-import { clientFor, splitKey } from "./runtime.ts";
 
 // ReplicaSet: keeps spec.replicas pods that it owns, and reports how many exist, are ready and available.
-
-export function isPodActive(p: KubeObject): boolean {
-  const phase = (p.status as { phase?: string } | undefined)?.phase;
-  return !p.metadata.deletionTimestamp && phase !== "Succeeded" && phase !== "Failed";
-}
-
-export function isPodReady(p: KubeObject): boolean {
-  const conds = ((p.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ??
-    []) as { type: string; status: string }[];
-  return conds.some((c) => c.type === "Ready" && c.status === "True");
-}
-
-export function ownedBy(obj: KubeObject, uid: string | undefined): boolean {
-  return (obj.metadata.ownerReferences ?? []).some((o) => o.uid === uid && o.controller);
-}
 
 export async function reconcileReplicaSet(item: WorkItem): Promise<void> {
   const api = clientFor(item.cluster, "kube-controller-manager");

@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
+import { isConflict } from "../client/client.ts";
+import { clientFor, splitKey } from "../client/runtime.ts";
+import type { ControllerModule } from "../runtime/module.ts";
 import type { WorkItem } from "../runtime/work.ts";
-import { isConflict } from "./client.ts";
-import type { ControllerModule } from "./module.ts";
-import { clientFor, splitKey } from "./runtime.ts";
 
 // type: LoadBalancer Services get a simulated AWS load balancer: a hostname in status.loadBalancer.ingress,
 // named the way the AWS Load Balancer Controller names NLBs, stable for the Service's uid.

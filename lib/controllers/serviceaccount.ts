@@ -1,6 +1,6 @@
+import { isConflict } from "../client/client.ts";
+import { clientFor } from "../client/runtime.ts";
 import type { WorkItem } from "../runtime/work.ts";
-import { isConflict } from "./client.ts";
-import { clientFor } from "./runtime.ts";
 
 // Every namespace gets a `default` ServiceAccount.
 export async function reconcileServiceAccounts(item: WorkItem): Promise<void> {

@@ -1,7 +1,7 @@
+import { ownedBy } from "../api/pods.ts";
 import type { KubeObject } from "../api/types.ts";
-import type { ApiClient } from "./client.ts";
+import type { ApiClient } from "../client/client.ts";
 import { controllerRef } from "./owner.ts";
-import { ownedBy } from "./replicaset.ts";
 import { REVISION_LABEL, revisionData, revisionName } from "./statefulset-plan.ts";
 
 // A StatefulSet's history: one ControllerRevision per pod template (named by the template hash, so going back

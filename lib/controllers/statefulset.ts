@@ -1,13 +1,13 @@
+import { isPodReady, ownedBy } from "../api/pods.ts";
 import type { KubeObject } from "../api/types.ts";
+import type { ApiClient } from "../client/client.ts";
+import { isConflict } from "../client/client.ts";
+import { forEachLimit } from "../client/parallel.ts";
+import { clientFor, splitKey } from "../client/runtime.ts";
+import { type ControllerModule, ownersOfKind } from "../runtime/module.ts";
 import type { WorkItem } from "../runtime/work.ts";
-import type { ApiClient } from "./client.ts";
-import { isConflict } from "./client.ts";
 import { wakeAt } from "./job-wake.ts";
-import { type ControllerModule, ownersOfKind } from "./module.ts";
 import { controllerRef } from "./owner.ts";
-import { forEachLimit } from "./parallel.ts";
-import { isPodReady, ownedBy } from "./replicaset.ts";
-import { clientFor, splitKey } from "./runtime.ts";
 import {
   type Action,
   claimName,

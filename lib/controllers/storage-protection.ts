@@ -1,16 +1,16 @@
-import type { KubeObject } from "../api/types.ts";
-import type { WorkItem } from "../runtime/work.ts";
-import { type ApiClient, isConflict } from "./client.ts";
-import type { ControllerModule } from "./module.ts";
-import { clientFor, splitKey } from "./runtime.ts";
-import { phaseOf, podClaims } from "./volume-match.ts";
 import {
   addFinalizer,
   claimInUse,
   PV_PROTECTION,
   PVC_PROTECTION,
   podTerminated,
-} from "./volume-protection.ts";
+} from "../api/storage-protection.ts";
+import type { KubeObject } from "../api/types.ts";
+import { phaseOf, podClaims } from "../api/volume-match.ts";
+import { type ApiClient, isConflict } from "../client/client.ts";
+import { clientFor, splitKey } from "../client/runtime.ts";
+import type { ControllerModule } from "../runtime/module.ts";
+import type { WorkItem } from "../runtime/work.ts";
 
 // kube-controller-manager's pvc-protection and pv-protection controllers. A claim being deleted keeps its
 // finalizer while a scheduled pod that has not terminated mounts it; a volume being deleted keeps its

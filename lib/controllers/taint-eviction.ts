@@ -1,11 +1,11 @@
 import type { KubeObject } from "../api/types.ts";
+import type { ApiClient } from "../client/client.ts";
+import { recordEvent } from "../client/events.ts";
+import { forEachLimit } from "../client/parallel.ts";
+import { clientFor, splitKey } from "../client/runtime.ts";
 import { log } from "../log.ts";
 import { requeueAfter } from "../runtime/timers.ts";
 import type { WorkItem } from "../runtime/work.ts";
-import type { ApiClient } from "./client.ts";
-import { recordEvent } from "./events.ts";
-import { forEachLimit } from "./parallel.ts";
-import { clientFor, splitKey } from "./runtime.ts";
 import { evictionDecision, taintsOf } from "./taint-util.ts";
 
 // The NoExecute taint manager: pods on a node with a NoExecute taint they do not tolerate are deleted at

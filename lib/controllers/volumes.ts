@@ -1,11 +1,5 @@
+import { EBS_PROVISIONER } from "../api/storage-class.ts";
 import type { KubeObject } from "../api/types.ts";
-import { log } from "../log.ts";
-import type { WorkItem } from "../runtime/work.ts";
-import type { ApiClient } from "./client.ts";
-import { isConflict } from "./client.ts";
-import { recordEvent } from "./events.ts";
-import type { ControllerModule } from "./module.ts";
-import { clientFor, splitKey } from "./runtime.ts";
 import {
   BIND_COMPLETED,
   BOUND_BY_CONTROLLER,
@@ -20,8 +14,14 @@ import {
   SELECTED_NODE,
   specOf,
   ZONE_LABEL,
-} from "./volume-match.ts";
-import { EBS_PROVISIONER } from "./volume-storageclass.ts";
+} from "../api/volume-match.ts";
+import type { ApiClient } from "../client/client.ts";
+import { isConflict } from "../client/client.ts";
+import { recordEvent } from "../client/events.ts";
+import { clientFor, splitKey } from "../client/runtime.ts";
+import { log } from "../log.ts";
+import type { ControllerModule } from "../runtime/module.ts";
+import type { WorkItem } from "../runtime/work.ts";
 
 // The PersistentVolume controller: binds claims to volumes (both sides, as kube-controller-manager does),
 // provisions simulated EBS volumes for the ebs.csi.aws.com provisioner (at once for Immediate classes, in the

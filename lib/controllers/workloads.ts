@@ -1,16 +1,14 @@
 import { OWNER_KINDS } from "../api/owner-kinds.ts";
-import { kubeletSettled, reconcilePod } from "../kubelet/pod.ts";
-import { reconcileScheduling } from "../scheduler/reconcile.ts";
+import type { ControllerModule } from "../runtime/module.ts";
 import { reconcileDeployment } from "./deployment.ts";
 import { reconcileEndpoints } from "./endpoints.ts";
 import { reconcileGarbage } from "./gc.ts";
 import { reconcileGcFinalize } from "./gc-finalize.ts";
-import type { ControllerModule } from "./module.ts";
 import { reconcileReplicaSet } from "./replicaset.ts";
 import { reconcileServiceAccounts } from "./serviceaccount.ts";
 
-// Deployments, ReplicaSets, endpoints, service accounts, garbage collection, the scheduler and the kubelet:
-// the loops that make a Deployment's pods run and a Service find them.
+// Deployments, ReplicaSets, endpoints, service accounts and garbage collection: with the scheduler and the
+// kubelet (their own modules), the loops that make a Deployment's pods run and a Service find them.
 
 const GC_FINALIZERS = new Set(["foregroundDeletion", "orphan"]);
 
@@ -40,18 +38,6 @@ export const workloadControllers: ControllerModule = {
         for (const o of owners)
           if (o.kind === "ReplicaSet") w("controllers", "replicaset", `${ch.namespace}/${o.name}`);
         w("controllers", "endpoints", ch.namespace);
-        const spec = obj?.spec as { nodeName?: string } | undefined;
-        if (ch.type !== "DELETED") {
-          // One message group per cluster serialises scheduling decisions (no over-commit).
-          // The key is the cluster's, not the pod's: a burst of new pods then makes one item per routed
-          // batch, and a pass schedules every pending pod anyway.
-          if (!spec?.nodeName) w("scheduler", "scheduler", "*", `${ch.cluster}|scheduler`);
-          // The kubelet's own status write, routed back, needs no pass when nothing changes by itself.
-          else if (!obj || !kubeletSettled(obj, Date.now())) w("kubelet", "pod", nsKey);
-        } else if (spec?.nodeName) {
-          // A bound pod going frees room: pending pods get another pass.
-          w("scheduler", "scheduler", "*", `${ch.cluster}|scheduler`);
-        }
         break;
       }
       case "/services":
@@ -59,9 +45,6 @@ export const workloadControllers: ControllerModule = {
         break;
       case "/namespaces":
         if (ch.type === "ADDED") w("controllers", "serviceaccount", ch.name);
-        break;
-      case "/nodes":
-        if (ch.type !== "DELETED") w("scheduler", "scheduler", "*", `${ch.cluster}|scheduler`);
         break;
     }
   },
@@ -74,7 +57,5 @@ export const workloadControllers: ControllerModule = {
       gc: reconcileGarbage,
       "gc-finalize": reconcileGcFinalize,
     },
-    scheduler: { scheduler: reconcileScheduling },
-    kubelet: { pod: reconcilePod },
   },
 };

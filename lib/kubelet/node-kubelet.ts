@@ -1,6 +1,6 @@
 import type { KubeObject } from "../api/types.ts";
-import { isConflict } from "../controllers/client.ts";
-import { clientFor, now } from "../controllers/runtime.ts";
+import { isConflict } from "../client/client.ts";
+import { clientFor, now } from "../client/runtime.ts";
 import { requeueAfter } from "../runtime/timers.ts";
 import type { WorkItem } from "../runtime/work.ts";
 import { healthyConditions, kubeletStopped, nodeStatus } from "./nodes.ts";

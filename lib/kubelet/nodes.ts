@@ -1,6 +1,6 @@
 import type { KubeObject } from "../api/types.ts";
-import { isConflict } from "../controllers/client.ts";
-import { clientFor, now } from "../controllers/runtime.ts";
+import { isConflict } from "../client/client.ts";
+import { clientFor, now } from "../client/runtime.ts";
 
 // Simulated nodes (KWOK-style): Node objects with EKS-like labels, capacity from their instance type, and a
 // Ready condition the simulated kubelet keeps fresh.

@@ -1,7 +1,7 @@
 import type { KubeObject } from "../api/types.ts";
-import { isConflict } from "../controllers/client.ts";
-import { recordEvent } from "../controllers/events.ts";
-import { clientFor, splitKey } from "../controllers/runtime.ts";
+import { isConflict } from "../client/client.ts";
+import { recordEvent } from "../client/events.ts";
+import { clientFor, splitKey } from "../client/runtime.ts";
 import { requeueAfter } from "../runtime/timers.ts";
 import type { WorkItem } from "../runtime/work.ts";
 import { killingEvents, kubeletEvents } from "./events.ts";

@@ -2,7 +2,7 @@ import { SendMessageBatchCommand } from "@aws-sdk/client-sqs";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { log } from "../log.ts";
 import { runtimeEnv } from "./env.ts";
-import { type Enqueued, itemId, sendWorkItems, type WorkQueue } from "./fanout.ts";
+import { type Enqueued, itemId, sendWorkItems, type WorkQueue } from "./queues.ts";
 import type { WorkItem } from "./work.ts";
 
 // Delayed work: "reconcile this key again in N seconds" (a readiness probe's initial delay, a container's run

@@ -1,8 +1,8 @@
 import type { KubeObject } from "../api/types.ts";
-import { isConflict } from "../controllers/client.ts";
-import { recordEvent } from "../controllers/events.ts";
-import { forEachLimit } from "../controllers/parallel.ts";
-import { clientFor, now, splitKey } from "../controllers/runtime.ts";
+import { isConflict } from "../client/client.ts";
+import { recordEvent } from "../client/events.ts";
+import { forEachLimit } from "../client/parallel.ts";
+import { clientFor, now, splitKey } from "../client/runtime.ts";
 import { log } from "../log.ts";
 import { requeueAfter } from "../runtime/timers.ts";
 import type { WorkItem } from "../runtime/work.ts";

@@ -45,6 +45,8 @@ export interface ClusterRecord {
   updatedAt: number;
   arn?: string;
   version?: string;
+  /** The ClusterIP range (EKS kubernetesNetworkConfig.serviceIpv4Cidr). */
+  serviceCidr?: string;
 }
 
 /** A value of a cluster-wide unique space (a ClusterIP as a 32-bit number, a NodePort). */
@@ -120,7 +122,8 @@ export class Store {
     const out = await this.ddb.send(
       new GetItemCommand({ TableName: this.tables.clusters, Key: { pk: { S: name } }, ConsistentRead: true }),
     );
-    return out.Item ? toCluster(out.Item) : undefined;
+    // A removed cluster keeps its item (and revision counter) marked deleted: see cluster-docs.ts.
+    return out.Item && !out.Item.deleted ? toCluster(out.Item) : undefined;
   }
 
   async listClusters(): Promise<ClusterRecord[]> {
@@ -130,7 +133,7 @@ export class Store {
       const page = await this.ddb.send(
         new ScanCommand({ TableName: this.tables.clusters, ExclusiveStartKey: start, ConsistentRead: true }),
       );
-      for (const it of page.Items ?? []) out.push(toCluster(it));
+      for (const it of page.Items ?? []) if (!it.deleted) out.push(toCluster(it));
       start = page.LastEvaluatedKey;
     } while (start);
     return out.sort((a, b) => a.name.localeCompare(b.name));
@@ -321,6 +324,7 @@ function toCluster(it: Record<string, AttributeValue>): ClusterRecord {
     updatedAt: Number(it.updatedAt?.N ?? "0"),
     arn: it.arn?.S,
     version: it.version?.S,
+    serviceCidr: it.serviceCidr?.S,
   };
 }
 

@@ -7,7 +7,6 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
 import type { KubeObject } from "../api/types.ts";
-import { ROUTED_WITH_OBJECT } from "../controllers/routes.ts";
 import { log } from "../log.ts";
 import { decodeBody } from "../store/codec.ts";
 import { blobPartitionKey, parsePartitionKey } from "../store/keys.ts";
@@ -61,6 +60,8 @@ export class StreamRouter {
   constructor(
     private readonly store: Store,
     private readonly sink?: ChangeSink,
+    /** `group/plural` of kinds whose changes the sink needs decoded (the loops' routes read them). */
+    private readonly objectKinds: ReadonlySet<string> = new Set(),
   ) {}
 
   async handle(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
@@ -138,7 +139,7 @@ export class StreamRouter {
       after.push(() => this.removeTombstone(img.pk.S!, img.sk.S!, rv));
     }
     const object =
-      this.sink && img.body?.B && ROUTED_WITH_OBJECT.has(`${group}/${plural}`)
+      this.sink && img.body?.B && this.objectKinds.has(`${group}/${plural}`)
         ? decodeBody(img.body.B)
         : undefined;
     return { change: { cluster, group, plural, namespace, name, type, rv, object }, put, after };

@@ -7,7 +7,7 @@ import {
   liveDisruptions,
   scaled,
   selects,
-} from "../../lib/controllers/disruption-budget.ts";
+} from "../../lib/api/disruption-budget.ts";
 
 // The PodDisruptionBudget arithmetic shared by the disruption controller and the eviction subresource.
 

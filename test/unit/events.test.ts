@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../../lib/api/types.ts";
-import type { ApiClient } from "../../lib/controllers/client.ts";
-import { recordEvent } from "../../lib/controllers/events.ts";
+import type { ApiClient } from "../../lib/client/client.ts";
+import { recordEvent } from "../../lib/client/events.ts";
 
 // The correlator's rules, with a fake client that records what would be written.
 

@@ -11,8 +11,8 @@ import {
   revisionName,
   templateOfRevision,
 } from "../../lib/controllers/statefulset-plan.ts";
-import { bestVolume, provisionedVolume, volumeMatches } from "../../lib/controllers/volume-match.ts";
-import { pickDefaultClass } from "../../lib/controllers/volume-storageclass.ts";
+import { bestVolume, provisionedVolume, volumeMatches } from "../../lib/api/volume-match.ts";
+import { pickDefaultClass } from "../../lib/api/storage-class.ts";
 import { constraintFor, volumeBinding } from "../../lib/scheduler/plugins/volume-binding.ts";
 
 const pod = (ordinal: number, over: Partial<PodState> = {}): PodState => ({

@@ -8,12 +8,12 @@ import {
   CommitConflictError,
   CompanionConflictError,
 } from "../../store/committer.ts";
-import { admit } from "../admission.ts";
+import { admit } from "../admission/index.ts";
+import { CLUSTER_IP, releasesOnDelete } from "../admission/service-allocation.ts";
 import { type ClaimRequest, CommitExtras } from "../commit-extras.ts";
 import { clone, fieldManager, isDryRun, objectKey, type ResourceContext, resourceOf } from "../context.ts";
 import { withKeyLock } from "../keyed-lock.ts";
 import { pendingFinalizers } from "../namespaces.ts";
-import { CLUSTER_IP, releasesOnDelete } from "../service-allocation.ts";
 
 // The shared tail of every write: admission, defaulting, validation, managedFields, then a compare-and-swap
 // commit. Create, update, patch and the status/scale subresources all end here.

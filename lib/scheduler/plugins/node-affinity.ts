@@ -1,39 +1,8 @@
+import { type NodeSelectorTerm as Term, termMatches } from "../../api/node-selector.ts";
 import type { KubeObject } from "../../api/types.ts";
 import type { FilterPlugin, ScorePlugin } from "../types.ts";
 
 // nodeSelector plus required and preferred node affinity.
-
-type Expr = { key: string; operator: string; values?: string[] };
-type Term = { matchExpressions?: Expr[]; matchFields?: Expr[] };
-
-function exprMatches(e: Expr, labels: Record<string, string>): boolean {
-  const v = labels[e.key];
-  switch (e.operator) {
-    case "In":
-      return v !== undefined && (e.values ?? []).includes(v);
-    case "NotIn":
-      return v === undefined || !(e.values ?? []).includes(v);
-    case "Exists":
-      return v !== undefined;
-    case "DoesNotExist":
-      return v === undefined;
-    case "Gt":
-      return v !== undefined && Number(v) > Number(e.values?.[0]);
-    case "Lt":
-      return v !== undefined && Number(v) < Number(e.values?.[0]);
-    default:
-      return false;
-  }
-}
-
-export function termMatches(t: Term, node: KubeObject): boolean {
-  const labels = node.metadata.labels ?? {};
-  const fields = { "metadata.name": node.metadata.name ?? "" };
-  return (
-    (t.matchExpressions ?? []).every((e) => exprMatches(e, labels)) &&
-    (t.matchFields ?? []).every((e) => exprMatches(e, fields))
-  );
-}
 
 const affinityOf = (pod: KubeObject) =>
   (pod.spec as { affinity?: { nodeAffinity?: any } }).affinity?.nodeAffinity;

@@ -1,6 +1,6 @@
 import type { KubeObject } from "../../api/types.ts";
-import type { ApiClient } from "../../controllers/client.ts";
-import { nodeFitsVolume, podClaims, specOf } from "../../controllers/volume-match.ts";
+import { nodeFitsVolume, podClaims, specOf } from "../../api/volume-match.ts";
+import type { ApiClient } from "../../client/client.ts";
 import type { FilterPlugin } from "../types.ts";
 
 // VolumeBinding / VolumeZone: a pod can only go where its bound volumes can be attached (an EBS volume lives

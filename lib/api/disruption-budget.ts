@@ -1,5 +1,5 @@
-import { labelSelectorFromObject, type MetaLabelSelector } from "../api/selectors.ts";
-import type { KubeObject } from "../api/types.ts";
+import { labelSelectorFromObject, type MetaLabelSelector } from "./selectors.ts";
+import type { KubeObject } from "./types.ts";
 
 // The arithmetic of a PodDisruptionBudget, shared by the disruption controller (which publishes it as status)
 // and the eviction subresource (which recomputes it from current pods rather than trusting a stale status).

@@ -1,9 +1,9 @@
-import { errors } from "../api/status.ts";
-import type { KubeObject } from "../api/types.ts";
-import type { ClaimRef, Companions } from "../store/store.ts";
-import type { AdmissionPlugin } from "./admission.ts";
-import type { ClaimRequest, CommitExtras } from "./commit-extras.ts";
-import type { ResourceContext } from "./context.ts";
+import { errors } from "../../api/status.ts";
+import type { KubeObject } from "../../api/types.ts";
+import type { ClaimRef, Companions } from "../../store/store.ts";
+import type { ClaimRequest, CommitExtras } from "../commit-extras.ts";
+import type { ResourceContext } from "../context.ts";
+import type { AdmissionPlugin } from "./index.ts";
 
 // Services get a ClusterIP from 10.100.0.0/16 and NodePorts from 30000-32767, unique in the cluster.
 //

@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
-import { labelSelectorFromObject } from "../api/selectors.ts";
-import type { KubeObject } from "../api/types.ts";
-import { termMatches } from "../scheduler/plugins/node-affinity.ts";
-import { parseQuantity } from "../scheduler/resources.ts";
-import { EBS_PROVISIONER } from "./volume-storageclass.ts";
+import { termMatches } from "./node-selector.ts";
+import { parseQuantity } from "./quantity.ts";
+import { labelSelectorFromObject } from "./selectors.ts";
+import { EBS_PROVISIONER } from "./storage-class.ts";
+import type { KubeObject } from "./types.ts";
 
 // Pure PV/PVC logic shared by the volume controller and the scheduler: which volume satisfies a claim, where
 // a volume can be used, and what a dynamically provisioned (simulated EBS) volume looks like.

@@ -1,13 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { SendMessageBatchCommand } from "@aws-sdk/client-sqs";
-import { routeChange } from "../controllers/routes.ts";
 import type { QueueName } from "../topology.ts";
-import type { Change } from "../watch/router.ts";
 import { runtimeEnv } from "./env.ts";
 import type { WorkItem } from "./work.ts";
 
-// Turns routed changes into SQS work items. The FIFO message group is the work item's key (or a wider group
-// a route asks for), so a key is never reconciled concurrently with itself.
+// Work items on the SQS work queues. The FIFO message group is the work item's key (or a wider group a
+// route asks for), so a key is never reconciled concurrently with itself.
 
 export type WorkQueue = Exclude<QueueName, "timers">;
 
@@ -18,20 +16,6 @@ export interface Enqueued {
 
 export function itemId(item: WorkItem): string {
   return `${item.cluster}|${item.controller}|${item.key}`;
-}
-
-export async function fanOut(changes: Change[]): Promise<void> {
-  const byQueue = new Map<WorkQueue, Map<string, Enqueued>>();
-  for (const ch of changes) {
-    for (const { queue, item, group } of routeChange(ch)) {
-      const id = itemId(item);
-      const m = byQueue.get(queue) ?? new Map();
-      // Several changes to one key in a batch need reconciling once: the reconcile reads current state.
-      m.set(id, { item, group: group ?? id });
-      byQueue.set(queue, m);
-    }
-  }
-  for (const [queue, items] of byQueue) await sendWorkItems(queue, [...items.values()]);
 }
 
 /** Puts work items on a FIFO work queue, ten per request. */

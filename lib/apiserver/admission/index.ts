@@ -1,14 +1,14 @@
-import { crdStatus, validateCRD } from "../api/crd/index.ts";
-import { errors } from "../api/status.ts";
-import type { KubeObject } from "../api/types.ts";
-import { storageObjectInUseProtection } from "../controllers/volume-protection.ts";
-import { defaultStorageClassAdmission } from "../controllers/volume-storageclass.ts";
-import type { CommitExtras } from "./commit-extras.ts";
-import type { ResourceContext } from "./context.ts";
+import { crdStatus, validateCRD } from "../../api/crd/index.ts";
+import { errors } from "../../api/status.ts";
+import type { KubeObject } from "../../api/types.ts";
+import type { CommitExtras } from "../commit-extras.ts";
+import type { ResourceContext } from "../context.ts";
+import { defaultStorageClassAdmission } from "./default-storage-class.ts";
 import { limitRangerAdmission } from "./limitrange.ts";
 import { priorityAdmission } from "./priority.ts";
 import { resourceQuotaAdmission } from "./quota.ts";
 import { serviceAllocation } from "./service-allocation.ts";
+import { storageObjectInUseProtection } from "./storage-protection.ts";
 
 // Admission is a list of plugins run in order on every write, after authentication and authorization and
 // before defaulting and validation, like the apiserver's admission chain. Later plugins (ResourceQuota,

@@ -1,9 +1,9 @@
-import { builtinKinds } from "./api/kinds/registry.ts";
-import type { KubeObject } from "./api/types.ts";
-import { ensureDefaultStorageClass } from "./controllers/volume-storageclass.ts";
-import { log } from "./log.ts";
-import { CommitConflictError } from "./store/committer.ts";
-import type { Store } from "./store/store.ts";
+import { builtinKinds } from "../api/kinds/registry.ts";
+import { defaultStorageClass } from "../api/storage-class.ts";
+import type { KubeObject } from "../api/types.ts";
+import { log } from "../log.ts";
+import { CommitConflictError } from "../store/committer.ts";
+import type { Store } from "../store/store.ts";
 
 // Cluster lifecycle. A cluster is a registry item (with its revision counter) plus the four namespaces every
 // Kubernetes cluster starts with.
@@ -94,4 +94,21 @@ export async function createCluster(
       },
     };
   return { status: 200, body };
+}
+
+/** Writes the default StorageClass of a new cluster (bootstrap, like its built-in namespaces). */
+export async function ensureDefaultStorageClass(store: Store, cluster: string): Promise<void> {
+  const kind = builtinKinds.find((k) => k.group === "storage.k8s.io" && k.plural === "storageclasses")!;
+  const obj = defaultStorageClass();
+  obj.metadata.uid = crypto.randomUUID();
+  obj.metadata.creationTimestamp = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+  kind.default(obj);
+  try {
+    await store.create(
+      { cluster, group: "storage.k8s.io", plural: "storageclasses", namespace: "", name: obj.metadata.name! },
+      obj,
+    );
+  } catch (e) {
+    if (!(e instanceof CommitConflictError)) throw e;
+  }
 }

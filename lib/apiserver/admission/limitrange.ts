@@ -1,7 +1,7 @@
-import { errors } from "../api/status.ts";
-import type { KubeObject } from "../api/types.ts";
-import { parseQuantity } from "../scheduler/resources.ts";
-import type { AdmissionPlugin } from "./admission.ts";
+import { parseQuantity } from "../../api/quantity.ts";
+import { errors } from "../../api/status.ts";
+import type { KubeObject } from "../../api/types.ts";
+import type { AdmissionPlugin } from "./index.ts";
 
 // LimitRanger: defaults container requests and limits from a namespace's LimitRanges, then checks min, max
 // and maxLimitRequestRatio per Container and per Pod, with kube's messages. Runs before ResourceQuota so the

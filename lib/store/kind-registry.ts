@@ -2,7 +2,7 @@ import { kindsFromCRD } from "../api/crd/index.ts";
 import { builtinKinds } from "../api/kinds/registry.ts";
 import type { KindInfo, KubeObject } from "../api/types.ts";
 import { log } from "../log.ts";
-import type { Store } from "../store/store.ts";
+import type { Store } from "./store.ts";
 
 // The kinds one cluster serves: the built-in ones plus those its CRDs define. CRD-derived kinds are cached
 // briefly per cluster; a CRD write in this process invalidates the cache at once, other processes (Lambda

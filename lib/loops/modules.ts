@@ -1,25 +1,29 @@
+import { cronJobController } from "../controllers/cronjob.ts";
+import { daemonSetController } from "../controllers/daemonset.ts";
+import { disruptionController } from "../controllers/disruption.ts";
+import { hpaController } from "../controllers/hpa.ts";
+import { jobController } from "../controllers/job.ts";
+import { namespaceController } from "../controllers/namespace.ts";
+import { nodeLifecycleController } from "../controllers/node-lifecycle.ts";
+import { quotaController } from "../controllers/quota.ts";
+import { serviceLoadBalancerController } from "../controllers/service-lb.ts";
+import { statefulSetController } from "../controllers/statefulset.ts";
+import { storageProtectionController } from "../controllers/storage-protection.ts";
+import { volumeController } from "../controllers/volumes.ts";
+import { workloadControllers } from "../controllers/workloads.ts";
+import { kubeletModule } from "../kubelet/module.ts";
+import type { ControllerModule, Routed } from "../runtime/module.ts";
 import { tickJobs } from "../runtime/tick.ts";
 import { reconcilers } from "../runtime/work.ts";
+import { schedulerModule } from "../scheduler/module.ts";
 import type { Change } from "../watch/router.ts";
-import { cronJobController } from "./cronjob.ts";
-import { daemonSetController } from "./daemonset.ts";
-import { disruptionController } from "./disruption.ts";
-import { hpaController } from "./hpa.ts";
-import { jobController } from "./job.ts";
-import type { ControllerModule, Routed } from "./module.ts";
-import { namespaceController } from "./namespace.ts";
-import { nodeLifecycleController } from "./node-lifecycle.ts";
-import { quotaController } from "./quota.ts";
-import { serviceLoadBalancerController } from "./service-lb.ts";
-import { statefulSetController } from "./statefulset.ts";
-import { storageProtectionController } from "./storage-protection.ts";
-import { volumeController } from "./volumes.ts";
-import { workloadControllers } from "./workloads.ts";
 
 // Every control loop, in one list. Each module maps changes to work items; reconcilers read current state,
 // so a duplicate or late item only causes a no-op reconcile.
 export const controllerModules: ControllerModule[] = [
   workloadControllers,
+  schedulerModule,
+  kubeletModule,
   jobController,
   cronJobController,
   statefulSetController,

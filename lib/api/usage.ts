@@ -1,5 +1,5 @@
-import type { KubeObject } from "../api/types.ts";
-import { parseQuantity } from "../scheduler/resources.ts";
+import { parseQuantity } from "./quantity.ts";
+import type { KubeObject } from "./types.ts";
 
 // Simulated resource usage of a pod (docs/simulation.md): the `kumulus.io/cpu` and `kumulus.io/memory`
 // annotations give each container's usage; without them a container uses 10% of its cpu request (1m without

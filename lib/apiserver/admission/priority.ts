@@ -1,7 +1,7 @@
-import { errors } from "../api/status.ts";
-import type { FieldError, KubeObject } from "../api/types.ts";
-import type { AdmissionPlugin } from "./admission.ts";
-import type { ResourceContext } from "./context.ts";
+import { errors } from "../../api/status.ts";
+import type { FieldError, KubeObject } from "../../api/types.ts";
+import type { ResourceContext } from "../context.ts";
+import type { AdmissionPlugin } from "./index.ts";
 
 // The Priority admission plugin: a new pod's spec.priorityClassName becomes spec.priority (and its
 // preemptionPolicy); a pod without one gets the globalDefault class, or priority 0. The two system classes

@@ -1,6 +1,6 @@
-import type { Reconciler, WorkItem } from "../runtime/work.ts";
 import type { QueueName } from "../topology.ts";
 import type { Change } from "../watch/router.ts";
+import type { Reconciler, WorkItem } from "./work.ts";
 
 // The contract every control loop implements, so adding one touches only its own file and the list in
 // routes.ts. A loop says which changes wake which keys (route), what reconciles a key (reconcilers), and

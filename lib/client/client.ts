@@ -1,9 +1,12 @@
-import type { Hono } from "hono";
 import { StatusError } from "../api/status.ts";
 import type { KubeObject } from "../api/types.ts";
 
 // Controllers, the scheduler and kubelets write through the API server's own request pipeline (in process,
-// via Hono's app.request): the same admission, defaulting, validation and compare-and-swap rules as kubectl.
+// through the handler an entry point connects): the same admission, defaulting, validation and
+// compare-and-swap rules as kubectl.
+
+/** The API server's request handler, as the entry point hands it over (Hono's `app.request`). */
+export type ApiHandler = (url: string, init: RequestInit) => Response | Promise<Response>;
 
 export interface ListResult {
   items: KubeObject[];
@@ -12,7 +15,7 @@ export interface ListResult {
 
 export class ApiClient {
   constructor(
-    private readonly app: Hono,
+    private readonly handler: ApiHandler,
     readonly cluster: string,
     private readonly manager: string,
   ) {}
@@ -25,7 +28,7 @@ export class ApiClient {
   ): Promise<any> {
     const sep = path.includes("?") ? "&" : "?";
     const url = `http://internal/clusters/${this.cluster}${path}${method === "GET" ? "" : `${sep}fieldManager=${this.manager}`}`;
-    const res = await this.app.request(url, {
+    const res = await this.handler(url, {
       method,
       headers: { "content-type": contentType, "user-agent": `${this.manager}/v1.32.0` },
       body: body === undefined ? undefined : JSON.stringify(body),
