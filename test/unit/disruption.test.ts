@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import type { KubeObject } from "../../lib/api/types.ts";
 import {
   computeBudget,
   expectedScale,
@@ -8,6 +7,7 @@ import {
   scaled,
   selects,
 } from "../../lib/api/disruption-budget.ts";
+import type { KubeObject } from "../../lib/api/types.ts";
 
 // The PodDisruptionBudget arithmetic shared by the disruption controller and the eviction subresource.
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { normalize, replicasFor } from "../../lib/controllers/hpa-calc.ts";
 import { containerUsages, formatCpu, formatMemory } from "../../lib/api/usage.ts";
+import { normalize, replicasFor } from "../../lib/controllers/hpa-calc.ts";
 
 const util = (value: number) => ({ type: "Utilization" as const, value });
 

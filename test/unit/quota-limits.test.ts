@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { formatAmount, missingForPod, sourceOf, usageOf } from "../../lib/api/quota.ts";
 import { applyDefaults, effectiveItem, violations } from "../../lib/apiserver/admission/limitrange.ts";
 import { containerRun, logLines, selectLines } from "../../lib/apiserver/logs.ts";
-import { formatAmount, missingForPod, sourceOf, usageOf } from "../../lib/api/quota.ts";
 
 const pod = (containers: any[], extra: any = {}): any => ({
   apiVersion: "v1",

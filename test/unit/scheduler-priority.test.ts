@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../../lib/api/types.ts";
-import type { ResourceContext } from "../../lib/apiserver/context.ts";
 import { priorityAdmission } from "../../lib/apiserver/admission/priority.ts";
+import type { ResourceContext } from "../../lib/apiserver/context.ts";
 
 // The Priority admission plugin with an in-memory stand-in for the store.
 

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { pickDefaultClass } from "../../lib/api/storage-class.ts";
 import type { KubeObject } from "../../lib/api/types.ts";
+import { bestVolume, provisionedVolume, volumeMatches } from "../../lib/api/volume-match.ts";
 import {
   claimName,
   computeStatus,
@@ -11,8 +13,6 @@ import {
   revisionName,
   templateOfRevision,
 } from "../../lib/controllers/statefulset-plan.ts";
-import { bestVolume, provisionedVolume, volumeMatches } from "../../lib/api/volume-match.ts";
-import { pickDefaultClass } from "../../lib/api/storage-class.ts";
 import { constraintFor, volumeBinding } from "../../lib/scheduler/plugins/volume-binding.ts";
 
 const pod = (ordinal: number, over: Partial<PodState> = {}): PodState => ({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { KubeObject } from "../../lib/api/types.ts";
 import { claimInUse, podTerminated } from "../../lib/api/storage-protection.ts";
+import type { KubeObject } from "../../lib/api/types.ts";
 
 const claim: KubeObject = {
   apiVersion: "v1",
