@@ -9,7 +9,7 @@ export const DOC = path.resolve(import.meta.dirname, "..", "docs", "benchmarks.m
 
 export async function benchStack(): Promise<Stack> {
   process.env.KUMULUS_LOG_LEVEL ??= "warn";
-  return startStack({ port: await freePort(), clusters: ["bench"] });
+  return startStack({ port: await freePort(), clusters: ["bench"], http: true });
 }
 
 export function percentile(sorted: number[], p: number): number {

@@ -23,13 +23,17 @@ function upsert(list: Named<unknown>[], entry: Named<unknown>): Named<unknown>[]
   return [...list.filter((e) => e.name !== entry.name), entry];
 }
 
-export function writeKubeconfig(file: string, cluster: string, endpoint: string): void {
+/** `caData` is base64 of the CA bundle that signs an HTTPS endpoint (EKS certificateAuthority.data). */
+export function writeKubeconfig(file: string, cluster: string, endpoint: string, caData?: string): void {
   const server = `${endpoint.replace(/\/$/, "")}/clusters/${cluster}`;
   const base: KubeConfig = existsSync(file)
     ? ((parse(readFileSync(file, "utf8")) as KubeConfig) ?? emptyConfig())
     : emptyConfig();
   const name = `kumulus-${cluster}`;
-  base.clusters = upsert(base.clusters ?? [], { name, cluster: { server } });
+  base.clusters = upsert(base.clusters ?? [], {
+    name,
+    cluster: caData ? { server, "certificate-authority-data": caData } : { server },
+  });
   base.users = upsert(base.users ?? [], { name, user: {} });
   base.contexts = upsert(base.contexts ?? [], {
     name,

@@ -3,7 +3,8 @@ import { parseArgs } from "node:util";
 import { log } from "../lib/log.ts";
 import { startStack } from "./stack.ts";
 
-// `npm start -- --port P --data-dir DIR | --in-memory`: the whole stack in one process.
+// `npm start -- --port P --data-dir DIR | --in-memory [--http]`: the whole stack in one process, on
+// https://127.0.0.1:P (plain HTTP only with --http).
 
 const { values } = parseArgs({
   options: {
@@ -13,6 +14,7 @@ const { values } = parseArgs({
     "in-memory": { type: "boolean", default: false },
     nodes: { type: "string", default: "3" },
     cluster: { type: "string", multiple: true },
+    http: { type: "boolean", default: false },
   },
   strict: true,
 });
@@ -26,8 +28,17 @@ const stack = await startStack({
   dataDir,
   clusters: values.cluster ?? ["local"],
   nodes: Number(values.nodes),
+  http: values.http,
 });
-process.stdout.write(`Kumulus API at ${stack.url} (cluster "local": ${stack.url}/clusters/local)\n`);
+process.stdout.write(
+  [
+    `Kumulus at ${stack.url} (cluster "local": ${stack.url}/clusters/local)`,
+    ...(dataDir ? [] : [`In memory; the stack's files are in ${stack.filesDir}`]),
+    ...(stack.caPem ? [`CA certificate: ${path.join(stack.filesDir, "ca.pem")}`] : []),
+    `AWS CLI: . ${path.join(stack.filesDir, "aws.env")} && aws eks update-kubeconfig --name local`,
+    "",
+  ].join("\n"),
+);
 
 let stopping = false;
 for (const sig of ["SIGINT", "SIGTERM"] as const) {

@@ -1,4 +1,7 @@
-import { mkdirSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer as createHttpsServer } from "node:https";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import { type ServerType, serve } from "@hono/node-server";
@@ -7,10 +10,12 @@ import { log } from "../lib/log.ts";
 import { resetRuntimeEnv, runtimeEnv } from "../lib/runtime/env.ts";
 import { functions, type QueueName, queueEnvVar, type TableName, tableEnvVar } from "../lib/topology.ts";
 import { triggerWiring } from "../lib/topology-wiring.ts";
+import { writeAwsEnv } from "./aws-env.ts";
 import { type DynamoLocal, startDynamoLocal } from "./dynamodb.ts";
 import { provisionQueues, provisionTables } from "./provision.ts";
 import { SqsPoller } from "./sqs-poller.ts";
 import { StreamPoller } from "./stream-poller.ts";
+import { loadOrCreateTls } from "./tls.ts";
 
 // The local stack: the same function handlers as on AWS, on DynamoDB Local and the in-process SQS emulator
 // (or on AWS_ENDPOINT_URL, e.g. LocalStack), with pollers in place of Lambda's event source mappings and one
@@ -26,14 +31,33 @@ export interface StackOptions {
   nodes?: number;
   /** Clusters to ensure at start (the default is `local`). */
   clusters?: string[];
+  /** Serve plain HTTP instead of HTTPS (an explicit opt-in). */
+  http?: boolean;
 }
 
 export interface Stack {
   url: string;
+  /** Where ca.pem, aws.env and the admin key are (the data dir, or a temporary one in memory). */
+  filesDir: string;
+  /** The stack's CA certificate (PEM); undefined with `http`. */
+  caPem?: string;
   stop(): Promise<void>;
 }
 
 type Handler = (event: unknown) => Promise<unknown>;
+
+const REGION = "us-east-1";
+
+/** The stack's admin access key: made once per data dir, so kubeconfigs and aws.env stay valid. */
+function adminKey(dir: string): { accessKeyId: string; secretAccessKey: string } {
+  const file = path.join(dir, "admin-key.json");
+  if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8"));
+  const alnum = (n: number) =>
+    [...randomBytes(n)].map((b) => "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"[b % 32]).join("");
+  const key = { accessKeyId: `AKIA${alnum(16)}`, secretAccessKey: randomBytes(30).toString("base64") };
+  writeFileSync(file, JSON.stringify(key), { mode: 0o600 });
+  return key;
+}
 
 export async function startStack(opts: StackOptions): Promise<Stack> {
   const stage = opts.stage ?? "local";
@@ -64,6 +88,14 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const external = process.env.AWS_ENDPOINT_URL;
     let dynamo: DynamoLocal | undefined;
     if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
+    const filesDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), "kumulus-"));
+    if (!opts.dataDir) stops.push(async () => rmSync(filesDir, { recursive: true, force: true }));
+    const tls = opts.http ? undefined : await loadOrCreateTls(filesDir);
+    const admin = adminKey(filesDir);
+    process.env.KUMULUS_CA_DATA = tls?.caData ?? "";
+    process.env.KUMULUS_ADMIN_ACCESS_KEY_ID = admin.accessKeyId;
+    process.env.KUMULUS_ADMIN_SECRET_ACCESS_KEY = admin.secretAccessKey;
+    process.env.AWS_REGION ??= REGION;
     if (!external) {
       dynamo = await startDynamoLocal({ dataDir: opts.dataDir });
       stops.push(() => dynamo!.stop());
@@ -132,34 +164,65 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     }
 
     const api = handlers.get("apiserver")!.app!;
-    const { ensureCluster } = await import("../lib/apiserver/bootstrap.ts");
-    const { defaultStore } = await import("../lib/runtime/store.ts");
-    for (const c of opts.clusters ?? ["local"]) await ensureCluster(defaultStore(), c);
-    if (opts.nodes) {
-      const { ensureNodes } = await import("../lib/kubelet/nodes.ts");
-      await ensureNodes((opts.clusters ?? ["local"])[0], opts.nodes);
-    }
-    // The in-process SQS emulator starts empty: replay stored state so every loop resumes where it stopped.
-    const { resyncAll } = await import("../lib/loops/resync.ts");
-    await resyncAll(defaultStore());
-
     const host = opts.host ?? "127.0.0.1";
     const wrapped = {
       fetch: (req: Request) =>
         req.url.endsWith("/readyz") && !ready ? new Response("not ready", { status: 503 }) : api.fetch(req),
     };
     const actualPort = await new Promise<number>((resolve, reject) => {
-      server = serve({ fetch: wrapped.fetch, port: opts.port, hostname: host }, (info) => resolve(info.port));
+      server = serve(
+        {
+          fetch: wrapped.fetch,
+          port: opts.port,
+          hostname: host,
+          ...(tls
+            ? { createServer: createHttpsServer, serverOptions: { key: tls.keyPem, cert: tls.certPem } }
+            : {}),
+        },
+        (info) => resolve(info.port),
+      );
       server.on("error", reject);
       // Outlive clients' idle keep-alive (undici: 4 s) so a reused connection is never closed under a request.
       const http = server as unknown as { keepAliveTimeout: number; headersTimeout: number };
       http.keepAliveTimeout = 65_000;
       http.headersTimeout = 66_000;
     });
+    const url = `${tls ? "https" : "http"}://${host}:${actualPort}`;
+    process.env.KUMULUS_ENDPOINT = url;
+
+    // Clusters are made through the EKS API, like any other; the first one gets the simulated nodes.
+    for (const [i, name] of (opts.clusters ?? ["local"]).entries()) {
+      const exists = await api.fetch(new Request(`${url}/clusters/${encodeURIComponent(name)}`));
+      if (exists.status === 200) continue;
+      const res = await api.fetch(
+        new Request(`${url}/clusters`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({
+            name,
+            roleArn: `arn:aws:iam::000000000000:role/kumulus-cluster`,
+            resourcesVpcConfig: {},
+            nodes: i === 0 ? (opts.nodes ?? 0) : 0,
+          }),
+        }),
+      );
+      if (res.status !== 200) throw new Error(`creating cluster ${name}: ${res.status} ${await res.text()}`);
+    }
+    // The in-process SQS emulator starts empty: replay stored state so every loop resumes where it stopped.
+    const { resyncAll } = await import("../lib/loops/resync.ts");
+    const { defaultStore } = await import("../lib/runtime/store.ts");
+    await resyncAll(defaultStore());
+    await writeAwsEnv({
+      dataDir: filesDir,
+      endpoint: url,
+      region: process.env.AWS_REGION ?? REGION,
+      accessKeyId: admin.accessKeyId,
+      secretAccessKey: admin.secretAccessKey,
+      caFile: tls ? path.join(filesDir, "ca.pem") : undefined,
+    });
     ready = true;
-    const url = `http://${host}:${actualPort}`;
-    log("info", "Kumulus is ready", { url, stage, dataDir: opts.dataDir ?? "(in memory)" });
-    return { url, stop };
+    log("info", "Kumulus is ready", { url, stage, dataDir: opts.dataDir ?? "(in memory)", files: filesDir });
+    return { url, filesDir, caPem: tls?.caPem, stop };
   } catch (e) {
     await stop();
     throw e;

@@ -13,7 +13,17 @@ export async function startChildStack(
 ): Promise<ChildProcess> {
   const p = spawn(
     process.execPath,
-    ["--import", "tsx", "local/main.ts", "--port", String(port), "--data-dir", dataDir, ...extraArgs],
+    [
+      "--import",
+      "tsx",
+      "local/main.ts",
+      "--port",
+      String(port),
+      "--data-dir",
+      dataDir,
+      "--http",
+      ...extraArgs,
+    ],
     {
       cwd: ROOT,
       env: { ...process.env, KUMULUS_LOG_LEVEL: "warn", KUMULUS_WATCH_GAP_TIMEOUT_MS: "2000" },

@@ -35,13 +35,16 @@ export interface KubectlResult {
 }
 
 let counter = 0;
+const ROLE_ARN = "arn:aws:iam::000000000000:role/kumulus-test";
 
 /** A fresh cluster on the shared stack (or the stack at `url`), with a kubeconfig for it. */
 export async function newCluster(prefix: string, nodes = 0, url = stackUrl()): Promise<TestCluster> {
   const name = `${prefix}-${process.pid}-${++counter}`.slice(0, 60);
+  // CreateCluster of the EKS API, with Kumulus' `nodes` extension.
   const res = await fetch(`${url}/clusters`, {
     method: "POST",
-    body: JSON.stringify({ name, nodes }),
+    // 1.32: the kubectl the suite drives, so no version-skew warnings.
+    body: JSON.stringify({ name, nodes, version: "1.32", roleArn: ROLE_ARN, resourcesVpcConfig: {} }),
     headers: { "content-type": "application/json" },
   });
   if (res.status !== 200) throw new Error(`creating cluster ${name}: ${res.status} ${await res.text()}`);

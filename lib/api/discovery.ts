@@ -45,11 +45,13 @@ function versionPriority(v: string): number {
   return stage * 10000 + major * 100 + Number(m[3] ?? 0);
 }
 
-export function versionInfo() {
+/** /version of a cluster at `version` ("1.32"), worded like EKS's ("v1.32.0-eks-kumulus"). */
+export function versionInfo(version = "1.32") {
+  const [major, minor] = version.split(".");
   return {
-    major: "1",
-    minor: "32",
-    gitVersion: "v1.32.0-kumulus",
+    major,
+    minor,
+    gitVersion: `v${major}.${minor}.0-eks-kumulus`,
     gitCommit: "0000000000000000000000000000000000000000",
     gitTreeState: "clean",
     buildDate: "2026-11-01T00:00:00Z",

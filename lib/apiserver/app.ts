@@ -4,7 +4,6 @@ import { log } from "../log.ts";
 import { KindRegistry } from "../store/kind-registry.ts";
 import type { Store } from "../store/store.ts";
 import { handleReview, REVIEW_GROUPS } from "./access-review.ts";
-import { createCluster } from "./bootstrap.ts";
 import type { ResourceContext } from "./context.ts";
 import { handleDiscovery } from "./discovery.ts";
 import { json } from "./handlers/write.ts";
@@ -18,17 +17,16 @@ export interface AppDeps {
   store: Store;
   /** Whether the stack is ready to serve (pollers running, tables present). */
   ready?: () => boolean;
-  /** Starts simulated nodes for a new cluster; the entry point supplies it (the kubelet lives above this room). */
-  addNodes?: (cluster: string, count: number) => Promise<void>;
 }
 
 const CLUSTER_CACHE_MS = 5_000;
 
-/** The API server: one Hono app for the Kubernetes API of every cluster plus the cluster management API. */
+/** The API server: one Hono app for the Kubernetes API of every cluster, under /clusters/{name}/. */
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   const registry = new KindRegistry(deps.store);
-  const known = new Map<string, number>();
+  // Clusters seen recently, with the version /version reports (an upgrade shows within the cache time).
+  const known = new Map<string, { at: number; version?: string }>();
 
   const health = (c: { text: (s: string, code?: 200 | 503) => Response }) =>
     deps.ready && !deps.ready() ? c.text("not ready", 503) : c.text("ok");
@@ -36,41 +34,24 @@ export function createApp(deps: AppDeps): Hono {
   app.get("/livez", (c) => c.text("ok"));
   app.get("/readyz", (c) => health(c));
 
-  // Cluster management, shaped like the EKS API (POST /clusters, GET /clusters/{name}) it grows into.
-  app.post("/clusters", async (c) => {
-    const body = (await c.req.json().catch(() => ({}))) as {
-      name?: string;
-      version?: string;
-      nodes?: number;
-    };
-    const res = await createCluster(deps.store, body.name ?? "", {
-      endpoint: origin(c.req.raw),
-      version: body.version,
-    });
-    if (res.status === 200 && body.nodes && deps.addNodes)
-      await deps.addNodes(body.name!, Math.min(Number(body.nodes), 100));
-    return c.json(res.body, res.status as 200);
-  });
-  app.get("/clusters", async (c) =>
-    c.json({ clusters: (await deps.store.listClusters()).map((k) => k.name) }),
-  );
-
   app.all("/clusters/:cluster/*", async (c) => {
     const cluster = c.req.param("cluster");
     const url = new URL(c.req.url);
     const prefix = `/clusters/${encodeURIComponent(cluster)}`;
     const rest = url.pathname.slice(prefix.length) || "/";
     try {
-      const seen = known.get(cluster);
-      if (!seen || Date.now() - seen > CLUSTER_CACHE_MS) {
-        if (!(await deps.store.getCluster(cluster))) throw errors.pathNotFound(`cluster ${cluster}`);
-        known.set(cluster, Date.now());
+      let seen = known.get(cluster);
+      if (!seen || Date.now() - seen.at > CLUSTER_CACHE_MS) {
+        const rec = await deps.store.getCluster(cluster);
+        if (!rec) throw errors.pathNotFound(`cluster ${cluster}`);
+        seen = { at: Date.now(), version: rec.version };
+        known.set(cluster, seen);
       }
       const path = parseApiPath(rest);
       if (!path) throw errors.pathNotFound(rest);
       if (path.type !== "resource") {
         if (path.type === "health") return health(c);
-        return await handleDiscovery(c.req.raw, path, cluster, registry, prefix);
+        return await handleDiscovery(c.req.raw, path, cluster, registry, prefix, seen.version);
       }
       if (path.group === "autoscaling" && path.version === "v1" && path.plural === "horizontalpodautoscalers")
         return await handleHpaV1(c.req.raw, rest, (p, init) =>
@@ -124,12 +105,6 @@ export function createApp(deps: AppDeps): Hono {
   app.notFound((c) => errorResponse(errors.pathNotFound(new URL(c.req.url).pathname), {}));
   app.onError((e) => errorResponse(e, {}));
   return app;
-}
-
-function origin(req: Request): string {
-  const u = new URL(req.url);
-  const host = req.headers.get("host");
-  return `${u.protocol}//${host ?? u.host}`;
 }
 
 export function errorResponse(e: unknown, fields: Record<string, unknown>): Response {

@@ -43,12 +43,14 @@ export async function handleDiscovery(
   cluster: string,
   registry: KindRegistry,
   prefix: string,
+  /** The cluster's Kubernetes minor version ("1.32"). */
+  version?: string,
 ): Promise<Response> {
   const kinds = await registry.all(cluster);
   const accept = req.headers.get("accept");
   switch (path.type) {
     case "version":
-      return json(versionInfo(), 200);
+      return json(versionInfo(version), 200);
     case "api":
       return wantsAggregated(accept)
         ? aggregatedResponse(aggregatedDiscovery(kinds, "api"))

@@ -123,7 +123,7 @@ export class Store {
       new GetItemCommand({ TableName: this.tables.clusters, Key: { pk: { S: name } }, ConsistentRead: true }),
     );
     // A removed cluster keeps its item (and revision counter) marked deleted: see cluster-docs.ts.
-    return out.Item && !out.Item.deleted ? toCluster(out.Item) : undefined;
+    return out.Item && !out.Item.deleted && !out.Item.suspended ? toCluster(out.Item) : undefined;
   }
 
   async listClusters(): Promise<ClusterRecord[]> {
@@ -133,7 +133,7 @@ export class Store {
       const page = await this.ddb.send(
         new ScanCommand({ TableName: this.tables.clusters, ExclusiveStartKey: start, ConsistentRead: true }),
       );
-      for (const it of page.Items ?? []) if (!it.deleted) out.push(toCluster(it));
+      for (const it of page.Items ?? []) if (!it.deleted && !it.suspended) out.push(toCluster(it));
       start = page.LastEvaluatedKey;
     } while (start);
     return out.sort((a, b) => a.name.localeCompare(b.name));

@@ -24,6 +24,7 @@ beforeAll(async () => {
     port: await freePort(),
     dataDir: mkdtempSync(path.join(tmpdir(), "kumulus-robust-")),
     clusters: ["local"],
+    http: true,
   });
   k = await newCluster("robust", 2, stack.url);
 }, 120_000);

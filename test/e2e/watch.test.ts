@@ -119,7 +119,7 @@ describe("expired history", () => {
     const port = await freePort();
     proc = spawn(
       process.execPath,
-      ["--import", "tsx", "local/main.ts", "--port", String(port), "--in-memory"],
+      ["--import", "tsx", "local/main.ts", "--port", String(port), "--in-memory", "--http"],
       {
         cwd: path.resolve(import.meta.dirname, "../.."),
         env: {

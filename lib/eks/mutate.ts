@@ -1,0 +1,36 @@
+import { eksErrors } from "./errors.ts";
+import type { ClusterDoc, EksContext } from "./repo.ts";
+
+// Read-modify-write of a cluster document under the repo's compare-and-swap. `change` edits the document it
+// is given (a fresh copy each attempt) and may throw an EksError to refuse; a lost race simply re-runs it
+// against the newer document, so checks such as "an update is in progress" see what the winner wrote.
+
+const ATTEMPTS = 10;
+
+export async function mutateCluster<T>(
+  ctx: EksContext,
+  name: string,
+  change: (doc: ClusterDoc) => T | Promise<T>,
+): Promise<{ doc: ClusterDoc; result: T }> {
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    const hit = await ctx.repo.get(name);
+    if (!hit) throw eksErrors.clusterNotFound(name);
+    const doc = structuredClone(hit.doc);
+    const result = await change(doc);
+    if (await ctx.repo.replace(doc, hit.version)) return { doc, result };
+  }
+  throw eksErrors.inUse(`Cluster ${name} is being modified concurrently; retry the request`, {
+    clusterName: name,
+  });
+}
+
+export async function getCluster(ctx: EksContext, name: string): Promise<ClusterDoc> {
+  const hit = await ctx.repo.get(name);
+  if (!hit) throw eksErrors.clusterNotFound(name);
+  return hit.doc;
+}
+
+/** Keeps the newest `max` updates: the document must stay one bounded item. */
+export function capUpdates(doc: ClusterDoc, max = 100): void {
+  if (doc.updates.length > max) doc.updates.splice(0, doc.updates.length - max);
+}

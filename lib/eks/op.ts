@@ -1,0 +1,23 @@
+import type { EksContext } from "./repo.ts";
+
+// The shape every operation under ops/ has: pure logic from a decoded request to the JSON output object.
+
+export interface OpRequest {
+  /** Path labels, percent-decoded one segment at a time (name, updateId, addonName, resourceArn). */
+  params: Record<string, string>;
+  /** Query parameters; repeated keys (tagKeys=a&tagKeys=b) keep every value. */
+  query: Record<string, string[]>;
+  /** The parsed JSON body; {} when the request had none. */
+  body: unknown;
+}
+
+export type Op = (ctx: EksContext, req: OpRequest) => Promise<Record<string, unknown>>;
+
+export function nowMs(ctx: EksContext): number {
+  return ctx.now ? ctx.now() : Date.now();
+}
+
+/** The first value of a query parameter. */
+export function queryOne(req: OpRequest, key: string): string | undefined {
+  return req.query[key]?.[0];
+}

@@ -1,0 +1,23 @@
+import { log } from "../../log.ts";
+import { mutateCluster } from "../mutate.ts";
+import type { Op } from "../op.ts";
+import { clusterOut } from "../shapes.ts";
+
+// DeleteCluster (DELETE /clusters/{name}). The status turns DELETING before anything is torn down, so
+// `aws eks wait cluster-deleted` never sees ACTIVE again; then the Kubernetes side and the document go, and
+// DescribeCluster answers 404. Add-ons are deleted with the cluster, as EKS does. A delete that fails half
+// way leaves the cluster DELETING, and repeating the call finishes it.
+
+export const deleteCluster: Op = async (ctx, req) => {
+  const { doc } = await mutateCluster(ctx, req.params.name, (d) => {
+    d.status = "DELETING";
+    for (const addon of Object.values(d.addons)) addon.status = "DELETING";
+  });
+  try {
+    await ctx.effects.destroy(doc.name);
+    await ctx.repo.remove(doc.name);
+  } catch (e) {
+    log("error", "eks cluster teardown failed", { cluster: doc.name, error: String(e) });
+  }
+  return { cluster: clusterOut(ctx, doc) };
+};

@@ -1,0 +1,10 @@
+import type { Op } from "../op.ts";
+import { pageOf } from "../pagination.ts";
+
+// ListClusters (GET /clusters?maxResults&nextToken): names in ascending order, paged by name.
+
+export const listClusters: Op = async (ctx, req) => {
+  const names = (await ctx.repo.list()).map((d) => d.name).sort();
+  const page = pageOf(names, (n) => n, req, true);
+  return page.nextToken ? { clusters: page.items, nextToken: page.nextToken } : { clusters: page.items };
+};

@@ -1,0 +1,137 @@
+import type { KubeObject } from "../api/types.ts";
+
+// The storage and Kubernetes seams of the EKS API. The handlers in this folder are pure logic over these
+// interfaces; the lead implements them on DynamoDB and the cluster's API server.
+
+export type ClusterStatus = "CREATING" | "ACTIVE" | "DELETING" | "FAILED" | "UPDATING" | "PENDING";
+export type AuthenticationMode = "API" | "API_AND_CONFIG_MAP" | "CONFIG_MAP";
+export type LogType = "api" | "audit" | "authenticator" | "controllerManager" | "scheduler";
+
+export interface VpcConfigDoc {
+  subnetIds: string[];
+  securityGroupIds: string[];
+  clusterSecurityGroupId: string;
+  vpcId: string;
+  endpointPublicAccess: boolean;
+  endpointPrivateAccess: boolean;
+  publicAccessCidrs: string[];
+}
+
+export interface ClusterIssueDoc {
+  code: string;
+  message: string;
+  resourceIds: string[];
+}
+
+/** Everything EKS knows about one cluster, stored as one document. */
+export interface ClusterDoc {
+  name: string;
+  /** arn:aws:eks:<region>:<account>:cluster/<name> */
+  arn: string;
+  /** 32 uppercase hex chars, used in the OIDC issuer. */
+  id: string;
+  /** Epoch ms. */
+  createdAt: number;
+  /** "1.32" */
+  version: string;
+  /** "eks.N" */
+  platformVersion: string;
+  status: ClusterStatus;
+  roleArn: string;
+  resourcesVpcConfig: VpcConfigDoc;
+  kubernetesNetworkConfig: {
+    serviceIpv4Cidr: string;
+    ipFamily: "ipv4" | "ipv6";
+    elasticLoadBalancing: { enabled: boolean };
+    /** Only for ipFamily ipv6: EKS picks a unique local /108. */
+    serviceIpv6Cidr?: string;
+  };
+  logging: { clusterLogging: { types: string[]; enabled: boolean }[] };
+  accessConfig: { bootstrapClusterCreatorAdminPermissions: boolean; authenticationMode: AuthenticationMode };
+  upgradePolicy: { supportType: "STANDARD" | "EXTENDED" };
+  bootstrapSelfManagedAddons: boolean;
+  tags: Record<string, string>;
+  clientRequestToken?: string;
+  /** Newest last; keep at most 100. */
+  updates: UpdateDoc[];
+  addons: Record<string, AddonDoc>;
+  /** Kumulus extension: simulated node count requested at create. */
+  nodes?: number;
+  /** What describe-cluster reports under health.issues (set when bootstrap fails). */
+  healthIssues?: ClusterIssueDoc[];
+}
+
+export interface UpdateDoc {
+  id: string;
+  type: string;
+  status: "InProgress" | "Failed" | "Cancelled" | "Successful";
+  params: { type: string; value: string }[];
+  /** Epoch ms. */
+  createdAt: number;
+  errors: { errorCode: string; errorMessage: string; resourceIds: string[] }[];
+  clientRequestToken?: string;
+  addonName?: string;
+}
+
+export type AddonStatus =
+  | "CREATING"
+  | "ACTIVE"
+  | "CREATE_FAILED"
+  | "UPDATING"
+  | "DELETING"
+  | "DELETE_FAILED"
+  | "DEGRADED"
+  | "UPDATE_FAILED";
+
+export interface AddonDoc {
+  addonName: string;
+  addonVersion: string;
+  status: AddonStatus;
+  arn: string;
+  /** Epoch ms. */
+  createdAt: number;
+  /** Epoch ms. */
+  modifiedAt: number;
+  serviceAccountRoleArn?: string;
+  configurationValues?: string;
+  tags: Record<string, string>;
+  clientRequestToken?: string;
+  resolveConflicts?: string;
+  /** Set when applying the add-on's objects failed (status CREATE_FAILED / UPDATE_FAILED). */
+  healthIssues?: { code: string; message: string; resourceIds: string[] }[];
+}
+
+export interface EksRepo {
+  get(name: string): Promise<{ doc: ClusterDoc; version: number } | undefined>;
+  /** Every cluster, any order. */
+  list(): Promise<ClusterDoc[]>;
+  /** False when a cluster of that name exists. */
+  create(doc: ClusterDoc): Promise<boolean>;
+  /** Compare-and-swap on version; false on mismatch. */
+  replace(doc: ClusterDoc, version: number): Promise<boolean>;
+  remove(name: string): Promise<void>;
+}
+
+/** Kubernetes-side effects, implemented by the lead (through the cluster's API server and store). */
+export interface EksEffects {
+  /** Creates the Kubernetes side of a new cluster: revision counter, built-in namespaces, default StorageClass, `doc.nodes` simulated nodes. Idempotent. */
+  bootstrap(doc: ClusterDoc): Promise<void>;
+  /** Creates or updates the kube-system objects of an add-on (given as built by your manifests module). Idempotent. */
+  applyObjects(cluster: string, objects: KubeObject[]): Promise<void>;
+  /** Deletes these objects (by apiVersion/kind/namespace/name); missing ones are fine. */
+  deleteObjects(cluster: string, objects: KubeObject[]): Promise<void>;
+  /** Removes every Kubernetes object of the cluster. */
+  destroy(cluster: string): Promise<void>;
+}
+
+export interface EksContext {
+  repo: EksRepo;
+  effects: EksEffects;
+  region: string;
+  account: string;
+  /** Base URL of the stack, e.g. https://127.0.0.1:8443 */
+  endpointBase: string;
+  /** Base64 of the CA PEM for certificateAuthority.data */
+  caData: string;
+  now?: () => number;
+}
