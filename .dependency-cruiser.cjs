@@ -23,7 +23,7 @@ const rooms = {
   watch: ["store", "api"],
   // What a function needs at run time: environment, default store, work queues, timers, the loop contract.
   runtime: ["watch", "store", "api"],
-  // (coming) IAM and STS, token verification, access entries, RBAC: data plus pure checks.
+  // IAM and STS, token verification (today: which cluster an EKS token names), access entries, RBAC: data plus pure checks.
   identity: ["runtime", "store", "api"],
   // The Kubernetes API server: routing, authn → authz → admission → validation, handlers, watch streaming.
   apiserver: ["identity", "runtime", "watch", "store", "api"],
@@ -37,9 +37,9 @@ const rooms = {
   // (coming) Node capacity behind one provider: catalog, node groups, Fargate, Karpenter. It may simulate
   // placements with the pure scheduling algorithm.
   capacity: ["scheduler", "client", "runtime", "store", "api"],
-  // (coming) The EKS service API: clusters, versions, updates, add-ons, node groups.
+  // The EKS service API: clusters, versions, updates, add-ons, node groups.
   eks: ["capacity", "identity", "client", "runtime", "store", "api"],
-  // (coming) The one HTTP edge: EKS API, each cluster's Kubernetes API, IAM and STS.
+  // The one HTTP edge: EKS API, each cluster's Kubernetes API, IAM and STS.
   edge: ["eks", "identity", "apiserver", "client", "runtime", "store", "api"],
   // The assembly of every loop: which changes wake which loop, fan-out, resync.
   loops: ["controllers", "scheduler", "kubelet", "capacity", "client", "runtime", "watch", "store", "api"],
