@@ -14,6 +14,7 @@ export default defineConfig({
         test: {
           name: "e2e",
           include: ["test/e2e/**/*.test.ts"],
+          exclude: ["test/e2e/eks.test.ts"],
           sequence: { groupOrder: 2 },
           globalSetup: ["test/setup/global.ts"],
           testTimeout: 120_000,
@@ -21,6 +22,18 @@ export default defineConfig({
           pool: "forks",
           // Files share one stack: a few at a time keeps a 2-core machine responsive.
           maxWorkers: 2,
+        },
+      },
+      {
+        // The HTTPS stack of `npm start` in its own process: run after the shared-stack files, so its second
+        // JVM does not compete with their timings on a 2-core machine.
+        test: {
+          name: "https",
+          include: ["test/e2e/eks.test.ts"],
+          sequence: { groupOrder: 3 },
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+          pool: "forks",
         },
       },
       {

@@ -11,9 +11,7 @@ import { json, mergeForSubresource, prepareForCreate } from "./write.ts";
 // A patch is applied to the latest stored object and retried when another writer wins the race, as the
 // apiserver does; a resourceVersion inside the patch turns it into a conditional write instead.
 
-// kube-apiserver re-applies a patch on every conflict until the request times out; a hot object (a
-// Deployment its controllers and an HPA write at once) can lose several races in a row.
-const MAX_TRIES = 20;
+const MAX_TRIES = 5;
 
 export async function patch(ctx: ResourceContext): Promise<Response> {
   const name = ctx.path.name!;
@@ -76,10 +74,7 @@ export async function patch(ctx: ResourceContext): Promise<Response> {
         e instanceof StatusError && e.code === 409 && e.reason === "Conflict" && attempt < MAX_TRIES;
       const conditional = typeof patched.metadata?.resourceVersion === "string";
       // Lost a race with another writer: re-read and re-apply. Apply conflicts between managers are final.
-      if (conflict && !conditional && !(e as StatusError).message.startsWith("Apply failed")) {
-        if (attempt >= 2) await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
-        continue;
-      }
+      if (conflict && !conditional && !(e as StatusError).message.startsWith("Apply failed")) continue;
       throw e;
     }
   }
