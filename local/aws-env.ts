@@ -1,6 +1,6 @@
-import { randomBytes } from "node:crypto";
-import { mkdir, rename, unlink, writeFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import { atomicWrite } from "./files.ts";
 
 export interface AwsEnvOptions {
   dataDir: string;
@@ -97,16 +97,4 @@ function iniSection(name: string, entries: Record<string, string | undefined>): 
 /** POSIX single-quoting: nothing inside '…' is special except the quote itself. */
 export function shellQuote(s: string): string {
   return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
-async function atomicWrite(path: string, data: string, mode: number): Promise<void> {
-  // A fresh file gets `mode`; renaming it over the old one also replaces looser permissions it had.
-  const tmp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-  try {
-    await writeFile(tmp, data, { mode, flag: "wx" });
-    await rename(tmp, path);
-  } catch (err) {
-    await unlink(tmp).catch(() => {});
-    throw err;
-  }
 }

@@ -1,8 +1,9 @@
 import { createPrivateKey, createPublicKey, type KeyObject, randomBytes, webcrypto } from "node:crypto";
-import { chmod, mkdir, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, stat } from "node:fs/promises";
 import { isIP } from "node:net";
 import { join } from "node:path";
 import * as x509 from "@peculiar/x509";
+import { atomicWrite } from "./files.ts";
 
 export interface StackTls {
   caPem: string;
@@ -178,17 +179,6 @@ async function pkcs8Pem(key: webcrypto.CryptoKey): Promise<string> {
 
 function normalizePem(pem: string): string {
   return `${pem.replace(/\r\n/g, "\n").trim()}\n`;
-}
-
-async function atomicWrite(path: string, data: string, mode: number): Promise<void> {
-  const tmp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-  try {
-    await writeFile(tmp, data, { mode, flag: "wx" });
-    await rename(tmp, path);
-  } catch (err) {
-    await unlink(tmp).catch(() => {});
-    throw err;
-  }
 }
 
 async function tightenMode(path: string): Promise<void> {
