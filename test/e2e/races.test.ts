@@ -198,3 +198,44 @@ describe("resource quota admission", () => {
     expect(again.body.reason).toBe("AlreadyExists");
   });
 });
+
+describe("patches to one object", () => {
+  const CM = "/api/v1/namespaces/default/configmaps";
+  const merge = { "content-type": "application/merge-patch+json" };
+
+  it("land every one of a burst of concurrent patches, as kube re-applies a patch that lost a race", async () => {
+    expect(
+      (await k.api("POST", CM, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "hot" }, data: {} }))
+        .status,
+    ).toBe(201);
+    const patched = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        k.api(
+          "PATCH",
+          `${CM}/hot`,
+          { metadata: { labels: { [`l${i}`]: "x" } }, data: { [`k${i}`]: `${i}` } },
+          merge,
+        ),
+      ),
+    );
+    for (const r of patched) expect(r.status, r.text).toBe(200);
+    const got = await k.api("GET", `${CM}/hot`);
+    expect(Object.keys(got.body.data)).toHaveLength(20);
+    expect(Object.keys(got.body.metadata.labels)).toHaveLength(20);
+  });
+
+  it("refuses a patch that names a resourceVersion no longer current with 409", async () => {
+    const before = await k.api("GET", `${CM}/hot`);
+    const rv = before.body.metadata.resourceVersion;
+    expect((await k.api("PATCH", `${CM}/hot`, { data: { a: "1" } }, merge)).status).toBe(200);
+    const stale = await k.api(
+      "PATCH",
+      `${CM}/hot`,
+      { metadata: { resourceVersion: rv }, data: { b: "2" } },
+      merge,
+    );
+    expect(stale.status).toBe(409);
+    expect(stale.body.reason).toBe("Conflict");
+    expect((await k.api("GET", `${CM}/hot`)).body.data.b).toBeUndefined();
+  });
+});

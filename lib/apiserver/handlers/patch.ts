@@ -9,9 +9,11 @@ import { scaleOf, withScale } from "./scale.ts";
 import { json, mergeForSubresource, prepareForCreate } from "./write.ts";
 
 // A patch is applied to the latest stored object and retried when another writer wins the race, as the
-// apiserver does; a resourceVersion inside the patch turns it into a conditional write instead.
+// apiserver does until its request timeout; a resourceVersion the patch itself sets turns it into a
+// conditional write instead. A hot object (a Deployment its controllers write status to) can lose several
+// races in a row, so the re-tries are many and jittered.
 
-const MAX_TRIES = 5;
+const MAX_TRIES = 30;
 
 export async function patch(ctx: ResourceContext): Promise<Response> {
   const name = ctx.path.name!;
@@ -50,6 +52,14 @@ export async function patch(ctx: ResourceContext): Promise<Response> {
         throw new StatusError(e.code, e.reason, e.message, e.causes ? { causes: e.causes } : undefined);
       throw e;
     }
+    // The patched object carries the stored resourceVersion unless the patch set its own: only then is the
+    // write conditional (on a re-try, a patch that named the version it read no longer matches).
+    const precondition = patched.metadata?.resourceVersion;
+    const conditional =
+      old !== undefined &&
+      ctx.path.subresource !== "scale" &&
+      precondition !== undefined &&
+      precondition !== old.metadata.resourceVersion;
     try {
       if (!old) {
         const obj = applyFieldValidation(ctx, checkApplied(ctx, patched, name));
@@ -63,18 +73,17 @@ export async function patch(ctx: ResourceContext): Promise<Response> {
       else {
         next = mergeForSubresource(ctx, old, applyFieldValidation(ctx, checkApplied(ctx, patched, name)));
       }
-      const precondition = patched.metadata?.resourceVersion;
-      if (ctx.path.subresource !== "scale" && precondition && precondition !== old.metadata.resourceVersion) {
-        throw errors.conflict(resourceOf(ctx), name);
-      }
+      if (conditional) throw errors.conflict(resourceOf(ctx), name);
       const saved = await commitUpdate(ctx, old, next, { managedFieldsDone: type === "apply" });
       return json(ctx.path.subresource === "scale" ? scaleOf(ctx, saved) : saved, 200, ctx);
     } catch (e) {
       const conflict =
         e instanceof StatusError && e.code === 409 && e.reason === "Conflict" && attempt < MAX_TRIES;
-      const conditional = typeof patched.metadata?.resourceVersion === "string";
       // Lost a race with another writer: re-read and re-apply. Apply conflicts between managers are final.
-      if (conflict && !conditional && !(e as StatusError).message.startsWith("Apply failed")) continue;
+      if (conflict && !conditional && !(e as StatusError).message.startsWith("Apply failed")) {
+        if (attempt >= 2) await new Promise((r) => setTimeout(r, Math.random() * 5 * Math.min(attempt, 10)));
+        continue;
+      }
       throw e;
     }
   }
