@@ -65,6 +65,12 @@ export const tables = {
     ttlAttribute: "ttl",
     purpose: "Per-cluster event history ordered by resourceVersion (the etcd history)",
   },
+  identity: {
+    partitionKey: { name: "pk", type: "S" },
+    sortKey: { name: "sk", type: "S" },
+    purpose:
+      "The account's IAM: users, roles, access keys, sessions and policies; each cluster's signing keys",
+  },
   blobs: {
     partitionKey: { name: "pk", type: "S" },
     sortKey: { name: "sk", type: "N" },

@@ -1,16 +1,13 @@
 import { errors } from "../api/status.ts";
 import type { KindInfo, KubeObject } from "../api/types.ts";
 import { apiVersionOf } from "../api/types.ts";
+import type { UserInfo } from "../api/user.ts";
 import type { ObjectKey } from "../store/keys.ts";
 import type { KindRegistry } from "../store/kind-registry.ts";
 import type { Store } from "../store/store.ts";
 import type { ResourcePath } from "./path.ts";
 
-/** The authenticated caller. Authentication is a pluggable pipeline step; the local stack has none yet. */
-export interface UserInfo {
-  username: string;
-  groups: string[];
-}
+export type { UserInfo };
 
 /** One resource request, after routing, authentication and authorization. */
 export interface ResourceContext {
