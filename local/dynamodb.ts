@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import path from "node:path";
@@ -58,7 +58,21 @@ function killStale(pidFile: string): void {
   rmSync(pidFile, { force: true });
 }
 
-export async function startDynamoLocal(opts: { dataDir?: string }): Promise<DynamoLocal> {
+export interface DynamoLocalOptions {
+  dataDir?: string;
+  /** The stack's own key: without -sharedDb, DynamoDB Local keeps a separate database per key and region. */
+  accessKeyId: string;
+  region: string;
+}
+
+/** Data dirs written before per-key databases used the shared file; it becomes this key's database. */
+function adoptSharedDb(dbDir: string, o: DynamoLocalOptions): void {
+  const shared = path.join(dbDir, "shared-local-instance.db");
+  const own = path.join(dbDir, `${o.accessKeyId}_${o.region}.db`);
+  if (existsSync(shared) && !existsSync(own)) renameSync(shared, own);
+}
+
+export async function startDynamoLocal(opts: DynamoLocalOptions): Promise<DynamoLocal> {
   const port = await freePort();
   const dir = jarDir();
   const args = [
@@ -68,12 +82,17 @@ export async function startDynamoLocal(opts: { dataDir?: string }): Promise<Dyna
     path.join(dir, "DynamoDBLocal.jar"),
     "-port",
     String(port),
-    "-sharedDb",
+    // DynamoDB Local cannot bind to loopback only. Without -sharedDb its data is per access key, and the key
+    // is the stack's secret; browsers on other origins may not read its answers; nothing is sent home.
+    "-cors",
+    "https://kumulus.invalid",
+    "-disableTelemetry",
   ];
   let pidFile: string | undefined;
   if (opts.dataDir) {
     const dbDir = path.join(opts.dataDir, "dynamodb");
     mkdirSync(dbDir, { recursive: true });
+    adoptSharedDb(dbDir, opts);
     args.push("-dbPath", dbDir);
     pidFile = path.join(opts.dataDir, "dynamodb.pid");
     killStale(pidFile);
@@ -103,8 +122,7 @@ export async function startDynamoLocal(opts: { dataDir?: string }): Promise<Dyna
         headers: {
           "x-amz-target": "DynamoDB_20120810.ListTables",
           "content-type": "application/x-amz-json-1.0",
-          authorization:
-            "AWS4-HMAC-SHA256 Credential=local/20200101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=x",
+          authorization: `AWS4-HMAC-SHA256 Credential=${opts.accessKeyId}/20200101/${opts.region}/dynamodb/aws4_request, SignedHeaders=host, Signature=x`,
         },
         body: "{}",
       });

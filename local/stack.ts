@@ -7,7 +7,7 @@ import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import { type ServerType, serve } from "@hono/node-server";
 import type { Hono } from "hono";
 import { log } from "../lib/log.ts";
-import { resetRuntimeEnv, runtimeEnv } from "../lib/runtime/env.ts";
+import { localDynamoCredentials, resetRuntimeEnv, runtimeEnv } from "../lib/runtime/env.ts";
 import { functions, type QueueName, queueEnvVar, type TableName, tableEnvVar } from "../lib/topology.ts";
 import { triggerWiring } from "../lib/topology-wiring.ts";
 import { writeAwsEnv } from "./aws-env.ts";
@@ -48,9 +48,12 @@ type Handler = (event: unknown) => Promise<unknown>;
 
 const REGION = "us-east-1";
 
-/** The stack's admin access key: made once per data dir, so kubeconfigs and aws.env stay valid. */
-function adminKey(dir: string): { accessKeyId: string; secretAccessKey: string } {
-  const file = path.join(dir, "admin-key.json");
+/**
+ * An access key made once per data dir and kept there (0600): the admin's, so kubeconfigs and aws.env stay
+ * valid, and DynamoDB Local's, whose database is only visible to that key.
+ */
+function stackKey(dir: string, name: string): { accessKeyId: string; secretAccessKey: string } {
+  const file = path.join(dir, name);
   if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8"));
   const alnum = (n: number) =>
     [...randomBytes(n)].map((b) => "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"[b % 32]).join("");
@@ -91,19 +94,30 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const filesDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), "kumulus-"));
     if (!opts.dataDir) stops.push(async () => rmSync(filesDir, { recursive: true, force: true }));
     const tls = opts.http ? undefined : await loadOrCreateTls(filesDir);
-    const admin = adminKey(filesDir);
+    const admin = stackKey(filesDir, "admin-key.json");
     process.env.KUMULUS_CA_DATA = tls?.caData ?? "";
     process.env.KUMULUS_ADMIN_ACCESS_KEY_ID = admin.accessKeyId;
     process.env.KUMULUS_ADMIN_SECRET_ACCESS_KEY = admin.secretAccessKey;
     process.env.AWS_REGION ??= REGION;
     if (!external) {
-      dynamo = await startDynamoLocal({ dataDir: opts.dataDir });
+      const key = stackKey(filesDir, "dynamodb-key.json");
+      process.env.KUMULUS_DYNAMODB_ACCESS_KEY_ID = key.accessKeyId;
+      process.env.KUMULUS_DYNAMODB_SECRET_ACCESS_KEY = key.secretAccessKey;
+      dynamo = await startDynamoLocal({
+        dataDir: opts.dataDir,
+        accessKeyId: key.accessKeyId,
+        region: process.env.AWS_REGION,
+      });
       stops.push(() => dynamo!.stop());
-      const { startFauxqs } = await import("fauxqs");
-      const sqs = await startFauxqs({ port: 0, logger: false });
-      stops.push(() => sqs.stop());
+      // fauxqs' own starter listens on every interface; its app, listened on loopback, is the same emulator.
+      const { buildApp } = await import("fauxqs");
+      const sqsApp = buildApp({ logger: false });
+      const sqsAddress = await sqsApp.listen({ port: 0, host: "127.0.0.1" });
+      stops.push(async () => {
+        await sqsApp.close();
+      });
       process.env.KUMULUS_DYNAMODB_ENDPOINT = dynamo.endpoint;
-      process.env.KUMULUS_SQS_ENDPOINT = sqs.address;
+      process.env.KUMULUS_SQS_ENDPOINT = sqsAddress;
     }
     process.env.KUMULUS_STAGE = stage;
     resetRuntimeEnv();
@@ -115,9 +129,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     resetRuntimeEnv();
 
     const streams = new DynamoDBStreamsClient({
-      region: "us-east-1",
+      region: process.env.AWS_REGION,
       endpoint: process.env.KUMULUS_DYNAMODB_ENDPOINT ?? external,
-      credentials: external ? undefined : { accessKeyId: "local", secretAccessKey: "local" },
+      credentials: external ? undefined : localDynamoCredentials(),
     });
     // Handlers are loaded after the environment is set, exactly as Lambda loads them with theirs.
     const handlers = new Map<string, { handler: Handler; app?: Hono }>();

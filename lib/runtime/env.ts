@@ -33,7 +33,7 @@ export function runtimeEnv(): RuntimeEnv {
   const endpoint = process.env.KUMULUS_DYNAMODB_ENDPOINT ?? process.env.AWS_ENDPOINT_URL;
   const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1";
   const local = Boolean(process.env.KUMULUS_DYNAMODB_ENDPOINT);
-  const credentials = local ? { accessKeyId: "local", secretAccessKey: "local" } : undefined;
+  const credentials = local ? localDynamoCredentials() : undefined;
   cached = {
     stage,
     tables: t,
@@ -48,6 +48,17 @@ export function runtimeEnv(): RuntimeEnv {
     }),
   };
   return cached;
+}
+
+/**
+ * The embedded DynamoDB Local keeps one database per access key and region, and the local stack picks a
+ * random key per data directory: a process that does not know it sees empty tables, not the clusters.
+ */
+export function localDynamoCredentials(): { accessKeyId: string; secretAccessKey: string } {
+  return {
+    accessKeyId: process.env.KUMULUS_DYNAMODB_ACCESS_KEY_ID ?? "local",
+    secretAccessKey: process.env.KUMULUS_DYNAMODB_SECRET_ACCESS_KEY ?? "local",
+  };
 }
 
 /** Forget cached clients (the local runtime sets env vars before first use; tests may reset). */
