@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { type AwsKey, presignEksToken, signedHeaders } from "../lib/identity/sigv4-sign.ts";
 import { freePort } from "../local/dynamodb.ts";
 import { type Stack, startStack } from "../local/stack.ts";
 
@@ -7,9 +8,38 @@ import { type Stack, startStack } from "../local/stack.ts";
 
 export const DOC = path.resolve(import.meta.dirname, "..", "docs", "benchmarks.md");
 
+let admin: AwsKey | undefined;
+const REGION = "us-east-1";
+
 export async function benchStack(): Promise<Stack> {
   process.env.KUMULUS_LOG_LEVEL ??= "warn";
-  return startStack({ port: await freePort(), clusters: ["bench"], http: true });
+  const stack = await startStack({ port: await freePort(), clusters: ["bench"], http: true });
+  admin = JSON.parse(readFileSync(path.join(stack.filesDir, "admin-key.json"), "utf8")) as AwsKey;
+  return stack;
+}
+
+const KUBE_PATH = /^\/clusters\/([^/]+)\/(api|apis|version|openapi)(\/|$)/;
+const tokens = new Map<string, { token: string; at: number }>();
+
+/**
+ * The credentials of a request to the bench stack, as the stack's admin: the bearer token of a cluster's
+ * Kubernetes API, or a SigV4 signature for the EKS API.
+ */
+export async function authHeaders(
+  url: string,
+  init: { method?: string; body?: string; headers?: Record<string, string> } = {},
+): Promise<Record<string, string>> {
+  if (!admin) throw new Error("benchStack() first");
+  const u = new URL(url);
+  const kube = KUBE_PATH.exec(u.pathname);
+  if (!kube) return signedHeaders(url, init, admin, "eks", REGION);
+  const cluster = decodeURIComponent(kube[1]);
+  let t = tokens.get(cluster);
+  if (!t || Date.now() - t.at > 5 * 60_000) {
+    t = { token: await presignEksToken(u.origin, cluster, admin, REGION), at: Date.now() };
+    tokens.set(cluster, t);
+  }
+  return { ...(init.headers ?? {}), authorization: `Bearer ${t.token}` };
 }
 
 export function percentile(sorted: number[], p: number): number {
@@ -75,11 +105,12 @@ export async function api(
   p: string,
   body?: unknown,
 ): Promise<{ status: number; body: any }> {
-  const r = await fetch(`${base}${p}`, {
+  const init = {
     method,
     headers: { "content-type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),
-  });
+  };
+  const r = await fetch(`${base}${p}`, { ...init, headers: await authHeaders(`${base}${p}`, init) });
   const text = await r.text();
   return { status: r.status, body: text ? JSON.parse(text) : undefined };
 }

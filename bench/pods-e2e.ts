@@ -1,6 +1,6 @@
 import { ensureNodes } from "../lib/kubelet/nodes.ts";
 import { defaultStore } from "../lib/runtime/store.ts";
-import { api, benchStack, readEvents, report, round, summarize } from "./lib.ts";
+import { api, authHeaders, benchStack, readEvents, report, round, summarize } from "./lib.ts";
 
 // End to end on the local stack: a Deployment of R replicas on N simulated nodes, through stream → router →
 // SQS → controllers, scheduler and kubelets. Reports the time until all pods are Ready, per-pod startup
@@ -19,10 +19,8 @@ const ready = new Map<string, number>();
 const bound = new Map<string, number>();
 const abort = new AbortController();
 const list = await api(base, "GET", "/api/v1/namespaces/default/pods");
-const res = await fetch(
-  `${base}/api/v1/namespaces/default/pods?watch=1&resourceVersion=${list.body.metadata.resourceVersion}`,
-  { signal: abort.signal },
-);
+const watchUrl = `${base}/api/v1/namespaces/default/pods?watch=1&resourceVersion=${list.body.metadata.resourceVersion}`;
+const res = await fetch(watchUrl, { signal: abort.signal, headers: await authHeaders(watchUrl) });
 const watching = readEvents(res, (ev, at) => {
   const name = ev.object?.metadata?.name;
   if (!name) return;

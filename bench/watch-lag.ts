@@ -1,4 +1,4 @@
-import { api, benchStack, readEvents, report, summarize } from "./lib.ts";
+import { api, authHeaders, benchStack, readEvents, report, summarize } from "./lib.ts";
 
 // Watch delivery lag: from a write's acknowledgement to the event arriving at a watcher, through the real
 // path (DynamoDB Local stream → stream poller → router → watch log → watch response).
@@ -11,7 +11,10 @@ const path = "/api/v1/namespaces/default/configmaps";
 const acked = new Map<string, number>();
 const lags: number[] = [];
 const abort = new AbortController();
-const res = await fetch(`${base}${path}?watch=1&resourceVersion=0`, { signal: abort.signal });
+const res = await fetch(`${base}${path}?watch=1&resourceVersion=0`, {
+  signal: abort.signal,
+  headers: await authHeaders(`${base}${path}`),
+});
 // An event can arrive before the writer has recorded its acknowledgement: keep it until the ack is known.
 const pending = new Map<string, number>();
 const received = readEvents(res, (ev, at) => {

@@ -1,4 +1,5 @@
 import { createApp } from "../lib/apiserver/app.ts";
+import { INTERNAL_USER } from "../lib/apiserver/pipeline.ts";
 import { connectApi } from "../lib/client/runtime.ts";
 import { defaultStore } from "../lib/runtime/store.ts";
 
@@ -6,6 +7,6 @@ import { defaultStore } from "../lib/runtime/store.ts";
 export function connectInProcessApi(): void {
   connectApi(() => {
     const app = createApp({ store: defaultStore() });
-    return (url, init) => app.request(url, init);
+    return (url, init, as) => app.request(url, init, { [INTERNAL_USER]: as });
   });
 }

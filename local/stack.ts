@@ -6,6 +6,9 @@ import path from "node:path";
 import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import { type ServerType, serve } from "@hono/node-server";
 import type { Hono } from "hono";
+import { ensureAdmin } from "../lib/identity/iam/bootstrap.ts";
+import { DynamoIamRepo } from "../lib/identity/iam/dynamo-repo.ts";
+import { signedHeaders } from "../lib/identity/sigv4-sign.ts";
 import { log } from "../lib/log.ts";
 import { localDynamoCredentials, resetRuntimeEnv, runtimeEnv } from "../lib/runtime/env.ts";
 import { functions, type QueueName, queueEnvVar, type TableName, tableEnvVar } from "../lib/topology.ts";
@@ -33,6 +36,8 @@ export interface StackOptions {
   clusters?: string[];
   /** Serve plain HTTP instead of HTTPS (an explicit opt-in). */
   http?: boolean;
+  /** Where the CA is kept (ca.pem, ca-key.pem), when not in the data dir: stacks that share one CA. */
+  caDir?: string;
 }
 
 export interface Stack {
@@ -93,11 +98,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
     const filesDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), "kumulus-"));
     if (!opts.dataDir) stops.push(async () => rmSync(filesDir, { recursive: true, force: true }));
-    const tls = opts.http ? undefined : await loadOrCreateTls(filesDir);
+    const tls = opts.http ? undefined : await loadOrCreateTls(opts.caDir ?? filesDir);
     const admin = stackKey(filesDir, "admin-key.json");
     process.env.KUMULUS_CA_DATA = tls?.caData ?? "";
-    process.env.KUMULUS_ADMIN_ACCESS_KEY_ID = admin.accessKeyId;
-    process.env.KUMULUS_ADMIN_SECRET_ACCESS_KEY = admin.secretAccessKey;
     process.env.AWS_REGION ??= REGION;
     if (!external) {
       const key = stackKey(filesDir, "dynamodb-key.json");
@@ -204,22 +207,33 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const url = `${tls ? "https" : "http"}://${host}:${actualPort}`;
     process.env.KUMULUS_ENDPOINT = url;
 
-    // Clusters are made through the EKS API, like any other; the first one gets the simulated nodes.
+    // Clusters are made through the EKS API, like any other, signed by the admin, who becomes their creator;
+    // the first one gets the simulated nodes.
+    const region = process.env.AWS_REGION ?? REGION;
+    // The admin is an IAM user with AdministratorAccess whose key (kept in admin-key.json) the kumulus
+    // profile carries; an empty table gets the same key back, so old kubeconfigs and aws.env keep working.
+    await ensureAdmin(
+      new DynamoIamRepo(runtimeEnv().ddb, runtimeEnv().tables.identity),
+      process.env.KUMULUS_ACCOUNT_ID ?? "000000000000",
+      admin,
+    );
+    const eks = async (p: string, init: { method?: string; body?: string } = {}) => {
+      const headers = { "content-type": "application/json" };
+      const signed = await signedHeaders(`${url}${p}`, { ...init, headers }, admin, "eks", region);
+      return api.fetch(new Request(`${url}${p}`, { ...init, headers: signed }));
+    };
     for (const [i, name] of (opts.clusters ?? ["local"]).entries()) {
-      const exists = await api.fetch(new Request(`${url}/clusters/${encodeURIComponent(name)}`));
+      const exists = await eks(`/clusters/${encodeURIComponent(name)}`);
       if (exists.status === 200) continue;
-      const res = await api.fetch(
-        new Request(`${url}/clusters`, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({
-            name,
-            roleArn: `arn:aws:iam::000000000000:role/kumulus-cluster`,
-            resourcesVpcConfig: {},
-            nodes: i === 0 ? (opts.nodes ?? 0) : 0,
-          }),
+      const res = await eks("/clusters", {
+        method: "POST",
+        body: JSON.stringify({
+          name,
+          roleArn: `arn:aws:iam::000000000000:role/kumulus-cluster`,
+          resourcesVpcConfig: {},
+          nodes: i === 0 ? (opts.nodes ?? 0) : 0,
         }),
-      );
+      });
       if (res.status !== 200) throw new Error(`creating cluster ${name}: ${res.status} ${await res.text()}`);
     }
     // The in-process SQS emulator starts empty: replay stored state so every loop resumes where it stopped.

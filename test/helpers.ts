@@ -1,14 +1,28 @@
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { inject } from "vitest";
 import { writeKubeconfig } from "../cli/kubeconfig.ts";
+import { type AwsKey, adminKeyOf, eksToken, registerStackKey, signedFetch } from "./auth.ts";
 
 export const KUBECTL = process.env.KUBECTL ?? "/usr/bin/kubectl";
 
+/** The test CA every test stack serves with (see test/setup/global.ts). */
+export function testCaDir(): string {
+  return inject("kumulusCaDir");
+}
+
+/** base64 of the test CA, as kubeconfigs carry it (certificate-authority-data); undefined for http. */
+export function caDataFor(url: string): string | undefined {
+  if (!url.startsWith("https:")) return undefined;
+  return readFileSync(path.join(testCaDir(), "ca.pem")).toString("base64");
+}
+
 export function stackUrl(): string {
-  return inject("kumulusUrl");
+  const url = inject("kumulusUrl");
+  registerStackKey(url, inject("kumulusAdminKey"));
+  return url;
 }
 
 export interface TestCluster {
@@ -20,6 +34,8 @@ export interface TestCluster {
   /** kubectl without blocking this process (needed when the stack runs in the test's own process). */
   kubectlP(args: string[]): Promise<KubectlResult>;
   kubectlAsync(args: string[]): { proc: ReturnType<typeof spawn>; output: () => string };
+  /** The admin's bearer token for this cluster (current). */
+  token(): string;
   api(
     method: string,
     p: string,
@@ -37,20 +53,42 @@ export interface KubectlResult {
 let counter = 0;
 const ROLE_ARN = "arn:aws:iam::000000000000:role/kumulus-test";
 
-/** A fresh cluster on the shared stack (or the stack at `url`), with a kubeconfig for it. */
-export async function newCluster(prefix: string, nodes = 0, url = stackUrl()): Promise<TestCluster> {
+/** Tokens are good for 15 minutes; test files re-sign well before that. */
+const TOKEN_REFRESH_MS = 5 * 60_000;
+
+/**
+ * A fresh cluster on the shared stack (or the stack at `url`), created with the stack's admin key through
+ * the EKS API, with a kubeconfig whose token the authenticator verifies like any other.
+ */
+export async function newCluster(
+  prefix: string,
+  nodes = 0,
+  url = stackUrl(),
+  key: AwsKey = adminKeyOf(url),
+): Promise<TestCluster> {
   const name = `${prefix}-${process.pid}-${++counter}`.slice(0, 60);
   // CreateCluster of the EKS API, with Kumulus' `nodes` extension.
-  const res = await fetch(`${url}/clusters`, {
-    method: "POST",
-    // 1.32: the kubectl the suite drives, so no version-skew warnings.
-    body: JSON.stringify({ name, nodes, version: "1.32", roleArn: ROLE_ARN, resourcesVpcConfig: {} }),
-    headers: { "content-type": "application/json" },
-  });
+  const res = await signedFetch(
+    `${url}/clusters`,
+    {
+      method: "POST",
+      // 1.32: the kubectl the suite drives, so no version-skew warnings.
+      body: JSON.stringify({ name, nodes, version: "1.32", roleArn: ROLE_ARN, resourcesVpcConfig: {} }),
+      headers: { "content-type": "application/json" },
+    },
+    key,
+  );
   if (res.status !== 200) throw new Error(`creating cluster ${name}: ${res.status} ${await res.text()}`);
   const dir = mkdtempSync(path.join(tmpdir(), "kumulus-test-"));
   const kubeconfig = path.join(dir, "kubeconfig");
-  writeKubeconfig(kubeconfig, name, url);
+  let token = await eksToken(url, name, key);
+  const caData = caDataFor(url);
+  writeKubeconfig(kubeconfig, name, url, caData, { token });
+  const refresh = setInterval(async () => {
+    token = await eksToken(url, name, key);
+    writeKubeconfig(kubeconfig, name, url, caData, { token });
+  }, TOKEN_REFRESH_MS);
+  refresh.unref();
   const base = `${url}/clusters/${name}`;
   const env = { ...process.env, KUBECONFIG: kubeconfig, HOME: dir };
   return {
@@ -86,10 +124,11 @@ export async function newCluster(prefix: string, nodes = 0, url = stackUrl()): P
       });
       return { proc, output: () => out };
     },
+    token: () => token,
     async api(method, p, body, headers = {}) {
       const r = await fetch(`${base}${p}`, {
         method,
-        headers: { "content-type": "application/json", ...headers },
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}`, ...headers },
         body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
       });
       const text = await r.text();

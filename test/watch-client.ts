@@ -1,3 +1,4 @@
+import { kubeFetch } from "./auth.ts";
 // A minimal informer over the raw watch API: applies events to a map and remembers the last revision.
 
 export interface WatchEvent {
@@ -19,7 +20,7 @@ export class Informer {
 
   private async run(url: string): Promise<void> {
     try {
-      const res = await fetch(url, { signal: this.abort.signal });
+      const res = await kubeFetch(url, { signal: this.abort.signal });
       if (!res.ok || !res.body) throw new Error(`watch ${url}: ${res.status} ${await res.text()}`);
       const reader = res.body.getReader();
       const dec = new TextDecoder();

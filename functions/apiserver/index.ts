@@ -1,9 +1,15 @@
 import { handle, streamHandle } from "hono/aws-lambda";
 import { createApp } from "../../lib/apiserver/app.ts";
+import { AuthPipeline } from "../../lib/apiserver/pipeline.ts";
+import { invalidateRbac, rbacAuthorizer, rbacRules } from "../../lib/apiserver/rbac-source.ts";
 import { createEdge } from "../../lib/edge/app.ts";
+import { AwsAuth } from "../../lib/edge/aws-auth.ts";
 import { StoreEksEffects } from "../../lib/edge/effects.ts";
 import { DynamoEksRepo } from "../../lib/edge/eks-repo.ts";
+import { IamAuthenticator } from "../../lib/edge/kube-authn.ts";
+import { DynamoIamRepo } from "../../lib/identity/iam/dynamo-repo.ts";
 import { ensureNodes } from "../../lib/kubelet/nodes.ts";
+import { runtimeEnv } from "../../lib/runtime/env.ts";
 import { defaultStore } from "../../lib/runtime/store.ts";
 import { connectInProcessApi } from "../in-process-api.ts";
 
@@ -12,24 +18,38 @@ import { connectInProcessApi } from "../in-process-api.ts";
 // @hono/node-server over TLS. Configuration comes from the environment, as on Lambda:
 // - KUMULUS_CA_DATA: base64 of the CA bundle clients verify the endpoint with (certificateAuthority.data);
 // - KUMULUS_ENDPOINT: the base URL DescribeCluster reports (default: the request's own host);
-// - KUMULUS_ADMIN_ACCESS_KEY_ID / KUMULUS_ADMIN_SECRET_ACCESS_KEY: the local stack's admin key, whose tokens
-//   name their cluster for requests without a /clusters/NAME prefix.
+// - KUMULUS_ACCOUNT_ID: the account of the stack's IAM (the identity table).
 connectInProcessApi();
 const store = defaultStore();
 const repo = new DynamoEksRepo(store);
 const env = process.env;
+const account = env.KUMULUS_ACCOUNT_ID ?? "000000000000";
+const aws = new AwsAuth(new DynamoIamRepo(runtimeEnv().ddb, runtimeEnv().tables.identity), account);
+const iam = new IamAuthenticator({
+  aws,
+  store,
+  doc: async (name) => (await repo.get(name))?.doc,
+  ownHosts: () => new Set(env.KUMULUS_ENDPOINT ? [new URL(env.KUMULUS_ENDPOINT).host] : []),
+});
+const auth = new AuthPipeline([iam.authenticator], [rbacAuthorizer(store)], rbacRules(store));
 
 export const app = createEdge({
   store,
-  kube: createApp({ store }),
+  kube: createApp({
+    store,
+    auth,
+    onWrite: (cluster, group, plural) => {
+      iam.onWrite(cluster, group, plural);
+      invalidateRbac(cluster, group);
+    },
+  }),
+  aws,
   repo,
   effects: new StoreEksEffects(store, repo, ensureNodes),
   region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "us-east-1",
-  account: env.KUMULUS_ACCOUNT_ID ?? "000000000000",
+  account,
   caData: env.KUMULUS_CA_DATA ?? "",
   endpointBase: () => env.KUMULUS_ENDPOINT,
-  secrets: async (id) =>
-    id === env.KUMULUS_ADMIN_ACCESS_KEY_ID ? env.KUMULUS_ADMIN_SECRET_ACCESS_KEY : undefined,
 });
 
 // The response-streaming wrapper only exists inside the Lambda runtime.

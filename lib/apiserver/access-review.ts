@@ -1,10 +1,9 @@
-import { errors, StatusError } from "../api/status.ts";
+import { errors } from "../api/status.ts";
 import type { JsonObject } from "../api/types.ts";
 import { decodeBody, readBody } from "./body.ts";
-import type { UserInfo } from "./context.ts";
 import { json } from "./handlers/write.ts";
 import type { ResourcePath } from "./path.ts";
-import { authenticate, authorize, authorizeOrThrow, type RequestAttributes } from "./pipeline.ts";
+import type { AuthPipeline, Caller, RequestAttributes } from "./pipeline.ts";
 
 // The review APIs ask the request pipeline a question instead of storing an object: `kubectl auth can-i`
 // (SelfSubjectAccessReview, SelfSubjectRulesReview), `kubectl auth whoami` (SelfSubjectReview) and the
@@ -42,6 +41,8 @@ interface AccessSpec {
 
 export async function handleReview(
   req: Request,
+  auth: AuthPipeline,
+  caller: Caller,
   cluster: string,
   path: ResourcePath,
   rest: string,
@@ -52,8 +53,7 @@ export async function handleReview(
   if (Boolean(review.namespaced) !== (path.namespace !== undefined)) throw errors.pathNotFound(rest);
   if (req.method !== "POST")
     throw errors.methodNotAllowed("the server does not allow this method on the requested resource");
-  const user = await authenticate(req, cluster);
-  if (!user) throw new StatusError(401, "Unauthorized", "Unauthorized");
+  const user = caller.user;
   const body = decodeBody(await readBody(req), req.headers.get("content-type") ?? "") as JsonObject & {
     kind?: string;
     spec?: AccessSpec;
@@ -62,7 +62,7 @@ export async function handleReview(
     throw errors.badRequest(`the body is a ${String(body.kind)}, expected ${review.kind}`);
   // Asking about someone else is itself a request that must be allowed.
   if (review.kind === "SubjectAccessReview" || review.kind === "LocalSubjectAccessReview") {
-    await authorizeOrThrow(user, {
+    await auth.authorizeOrThrow(caller, {
       cluster,
       verb: "create",
       group: review.group,
@@ -81,20 +81,27 @@ export async function handleReview(
   };
   switch (review.kind) {
     case "SelfSubjectReview":
-      out.status = { userInfo: { username: user.username, groups: user.groups } };
+      out.status = {
+        userInfo: {
+          username: user.username,
+          ...(user.uid ? { uid: user.uid } : {}),
+          groups: user.groups,
+          ...(user.extra ? { extra: user.extra } : {}),
+        },
+      };
       delete out.spec;
       break;
     case "SelfSubjectRulesReview":
-      out.status = rulesOf(user);
+      out.status = (await auth.rulesFor(caller, cluster, spec.namespace ?? "")) as JsonObject;
       break;
     default: {
-      const subject: UserInfo =
+      const subject: Caller =
         review.kind === "SelfSubjectAccessReview"
-          ? user
-          : { username: spec.user ?? "", groups: spec.groups ?? [] };
+          ? caller
+          : { user: { username: spec.user ?? "", groups: spec.groups ?? [] } };
       if (review.kind === "LocalSubjectAccessReview" && spec.resourceAttributes)
         spec.resourceAttributes.namespace = path.namespace;
-      const decision = await authorize(subject, attributesOf(cluster, spec));
+      const decision = await auth.authorize(subject, attributesOf(cluster, spec));
       out.status = decision.allowed
         ? { allowed: true }
         : { allowed: false, ...(decision.reason ? { reason: decision.reason } : {}) };
@@ -119,15 +126,4 @@ function attributesOf(cluster: string, spec: AccessSpec): RequestAttributes {
   const n = spec.nonResourceAttributes;
   if (!n) throw errors.badRequest("spec.resourceAttributes or spec.nonResourceAttributes is required");
   return { cluster, verb: n.verb ?? "", group: "", resource: "", path: n.path ?? "" };
-}
-
-/** The rules a user holds. Until RBAC lands only cluster admins exist, who may do everything. */
-function rulesOf(user: UserInfo): JsonObject {
-  if (user.groups.includes("system:masters"))
-    return {
-      resourceRules: [{ verbs: ["*"], apiGroups: ["*"], resources: ["*"] }],
-      nonResourceRules: [{ verbs: ["*"], nonResourceURLs: ["*"] }],
-      incomplete: false,
-    };
-  return { resourceRules: [], nonResourceRules: [], incomplete: true };
 }

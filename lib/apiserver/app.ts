@@ -10,13 +10,17 @@ import { json } from "./handlers/write.ts";
 import { handleHpaV1 } from "./hpa-v1.ts";
 import { handleMetrics, METRICS_GROUP } from "./metrics.ts";
 import { parseApiPath } from "./path.ts";
-import { authenticate, authorizeOrThrow, verbOf } from "./pipeline.ts";
+import { AuthPipeline, nonResourceVerb, verbOf } from "./pipeline.ts";
 import { handleResource } from "./resources.ts";
 
 export interface AppDeps {
   store: Store;
   /** Whether the stack is ready to serve (pollers running, tables present). */
   ready?: () => boolean;
+  /** Authenticators and authorizers; without them only in-process control loops are served. */
+  auth?: AuthPipeline;
+  /** Called after a write to a kind, so caches of it (RBAC rules, aws-auth) drop what they hold. */
+  onWrite?: (cluster: string, group: string, plural: string) => void;
 }
 
 const CLUSTER_CACHE_MS = 5_000;
@@ -24,9 +28,10 @@ const CLUSTER_CACHE_MS = 5_000;
 /** The API server: one Hono app for the Kubernetes API of every cluster, under /clusters/{name}/. */
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
+  const auth = deps.auth ?? new AuthPipeline();
   const registry = new KindRegistry(deps.store);
   // Clusters seen recently, with the version /version reports (an upgrade shows within the cache time).
-  const known = new Map<string, { at: number; version?: string }>();
+  const known = new Map<string, { at: number; version?: string; serviceCidr?: string }>();
 
   const health = (c: { text: (s: string, code?: 200 | 503) => Response }) =>
     deps.ready && !deps.ready() ? c.text("not ready", 503) : c.text("ok");
@@ -44,33 +49,27 @@ export function createApp(deps: AppDeps): Hono {
       if (!seen || Date.now() - seen.at > CLUSTER_CACHE_MS) {
         const rec = await deps.store.getCluster(cluster);
         if (!rec) throw errors.pathNotFound(`cluster ${cluster}`);
-        seen = { at: Date.now(), version: rec.version };
+        seen = { at: Date.now(), version: rec.version, serviceCidr: rec.serviceCidr };
         known.set(cluster, seen);
       }
       const path = parseApiPath(rest);
       if (!path) throw errors.pathNotFound(rest);
+      const req = c.req.raw;
+      const caller = await auth.authenticate(req, cluster, c.env, rest);
       if (path.type !== "resource") {
+        await auth.authorizeOrThrow(caller, {
+          cluster,
+          verb: nonResourceVerb(req.method),
+          group: "",
+          resource: "",
+          path: rest,
+        });
         if (path.type === "health") return health(c);
-        return await handleDiscovery(c.req.raw, path, cluster, registry, prefix, seen.version);
+        return await handleDiscovery(req, path, cluster, registry, prefix, seen.version);
       }
-      if (path.group === "autoscaling" && path.version === "v1" && path.plural === "horizontalpodautoscalers")
-        return await handleHpaV1(c.req.raw, rest, (p, init) =>
-          Promise.resolve(app.request(`${url.origin}${prefix}${p}`, init)),
-        );
-      if (REVIEW_GROUPS.has(path.group)) return await handleReview(c.req.raw, cluster, path, rest);
-      if (path.group === METRICS_GROUP) {
-        // Served here, not from the kinds registry: the simulated metrics-server has no storage.
-        if (!(await authenticate(c.req.raw, cluster)))
-          throw new StatusError(401, "Unauthorized", "Unauthorized");
-        return await handleMetrics(deps.store, cluster, path, c.req.method, url.searchParams);
-      }
-      const kind = await registry.find(cluster, path.group, path.version, path.plural);
-      if (!kind) throw errors.pathNotFound(rest);
       const isWatch = url.searchParams.get("watch") === "true" || url.searchParams.get("watch") === "1";
-      const user = await authenticate(c.req.raw, cluster);
-      if (!user) throw new StatusError(401, "Unauthorized", "Unauthorized");
-      const verb = verbOf(c.req.method, Boolean(path.name), isWatch);
-      await authorizeOrThrow(user, {
+      const verb = verbOf(req.method, Boolean(path.name), isWatch);
+      const attrs = {
         cluster,
         verb,
         group: path.group,
@@ -79,7 +78,26 @@ export function createApp(deps: AppDeps): Hono {
         namespace: path.namespace,
         name: path.name,
         path: rest,
-      });
+      };
+      if (
+        path.group === "autoscaling" &&
+        path.version === "v1" &&
+        path.plural === "horizontalpodautoscalers"
+      ) {
+        await auth.authorizeOrThrow(caller, attrs);
+        // The v2 request it is translated to is made as the same caller.
+        return await handleHpaV1(req, rest, (p, init) =>
+          Promise.resolve(app.request(`${url.origin}${prefix}${p}`, init, c.env)),
+        );
+      }
+      if (REVIEW_GROUPS.has(path.group)) return await handleReview(req, auth, caller, cluster, path, rest);
+      await auth.authorizeOrThrow(caller, attrs);
+      // Served here, not from the kinds registry: the simulated metrics-server has no storage.
+      if (path.group === METRICS_GROUP)
+        return await handleMetrics(deps.store, cluster, path, req.method, url.searchParams);
+      const kind = await registry.find(cluster, path.group, path.version, path.plural);
+      if (!kind) throw errors.pathNotFound(rest);
+      const user = caller.user;
       const ctx: ResourceContext = {
         cluster,
         store: deps.store,
@@ -91,11 +109,15 @@ export function createApp(deps: AppDeps): Hono {
         headers: c.req.raw.headers,
         request: c.req.raw,
         user,
+        serviceCidr: seen.serviceCidr,
         warnings: [],
         signal: c.req.raw.signal,
       };
       const res = await handleResource(ctx);
-      if (kind.group === "apiextensions.k8s.io" && c.req.method !== "GET") registry.invalidate(cluster);
+      if (req.method !== "GET") {
+        if (kind.group === "apiextensions.k8s.io") registry.invalidate(cluster);
+        deps.onWrite?.(cluster, kind.group, kind.plural);
+      }
       return res;
     } catch (e) {
       return errorResponse(e, { cluster, method: c.req.method, path: rest });

@@ -1,6 +1,7 @@
 import { builtinKinds } from "../api/kinds/registry.ts";
 import { defaultStorageClass } from "../api/storage-class.ts";
 import type { KubeObject } from "../api/types.ts";
+import { bootstrapRbacObjects } from "../identity/rbac-authorizer.ts";
 import { log } from "../log.ts";
 import { CommitConflictError } from "../store/committer.ts";
 import type { Store } from "../store/store.ts";
@@ -36,8 +37,27 @@ export async function bootstrapCluster(store: Store, name: string): Promise<void
       if (!(e instanceof CommitConflictError)) throw e;
     }
   };
-  await Promise.all([...BUILTIN_NAMESPACES.map(namespace), ensureDefaultStorageClass(store, name)]);
+  await Promise.all([
+    ...BUILTIN_NAMESPACES.map(namespace),
+    ensureDefaultStorageClass(store, name),
+    ...bootstrapRbacObjects().map((o) => createRbac(store, name, o)),
+  ]);
   log("info", "cluster bootstrapped", { cluster: name });
+}
+
+/** kube's bootstrap ClusterRoles and bindings (cluster-admin for system:masters, discovery, ...). */
+async function createRbac(store: Store, cluster: string, obj: KubeObject): Promise<void> {
+  obj.metadata.uid = crypto.randomUUID();
+  obj.metadata.creationTimestamp = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+  const plural = obj.kind === "ClusterRole" ? "clusterroles" : "clusterrolebindings";
+  try {
+    await store.create(
+      { cluster, group: "rbac.authorization.k8s.io", plural, namespace: "", name: obj.metadata.name! },
+      obj,
+    );
+  } catch (e) {
+    if (!(e instanceof CommitConflictError)) throw e;
+  }
 }
 
 /** Writes the default StorageClass of a new cluster (bootstrap, like its built-in namespaces). */

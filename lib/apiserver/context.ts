@@ -21,6 +21,8 @@ export interface ResourceContext {
   headers: Headers;
   request: Request;
   user: UserInfo;
+  /** The cluster's service CIDR (EKS serviceIpv4Cidr), from which ClusterIPs are allocated. */
+  serviceCidr?: string;
   /** Values for the Warning response header. */
   warnings: string[];
   signal: AbortSignal;

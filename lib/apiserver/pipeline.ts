@@ -1,9 +1,13 @@
-import { errors } from "../api/status.ts";
-import type { UserInfo } from "./context.ts";
+import { errors, StatusError } from "../api/status.ts";
+import type { UserInfo } from "../api/user.ts";
 
-// Authentication and authorization are pluggable steps of the request pipeline. The roadmap adds
-// aws-iam-authenticator tokens, service-account tokens and RBAC here; until then every request is the
-// cluster admin, which is why the local stack binds to 127.0.0.1 only.
+// Authentication and authorization, kube's filter chain: authenticators turn a request's credential into a
+// user (or refuse it with 401), impersonation swaps that user when allowed, then authorizers are asked in
+// order until one allows or denies. The chain is assembled by whoever builds the API server: the edge plugs
+// in IAM tokens, service-account tokens, EKS access policies, the Node authorizer and RBAC.
+//
+// Control loops in this process act as their kube identities, handed over out of band (Hono's env of the
+// in-process request): no header, token or path a remote caller sends can produce an internal identity.
 
 export interface RequestAttributes {
   cluster: string;
@@ -13,91 +17,153 @@ export interface RequestAttributes {
   subresource?: string;
   namespace?: string;
   name?: string;
+  /** The request path for non-resource requests (resource is then ""). */
   path: string;
 }
 
-/** Returns the user, `undefined` to let the next authenticator try, or throws a 401 StatusError. */
-export type Authenticator = (req: Request, cluster: string) => Promise<UserInfo | undefined>;
+/** A request's authenticated caller, with whatever its authenticator learned that authorizers use. */
+export interface Caller {
+  user: UserInfo;
+  /** An in-process control loop (never set for a request from the network). */
+  internal?: boolean;
+  /** EKS access policies of the caller's access entry; impersonation drops them, as on EKS. */
+  grants?: unknown;
+}
+
+/** Returns the caller, `undefined` to let the next authenticator try, or throws a 401 StatusError. */
+export type Authenticator = (req: Request, cluster: string) => Promise<Caller | undefined>;
 /** Returns "allow", "deny" (with a reason) or "noOpinion" to let the next authorizer decide. */
 export type Authorizer = (
-  user: UserInfo,
+  caller: Caller,
   attrs: RequestAttributes,
 ) => Promise<{ decision: "allow" | "deny" | "noOpinion"; reason?: string }>;
 
-const anonymousAdmin: Authenticator = async () => ({
-  username: "kubernetes-admin",
-  groups: ["system:masters", "system:authenticated"],
-});
-const mastersAllowed: Authorizer = async (user) =>
-  user.groups.includes("system:masters") ? { decision: "allow" } : { decision: "noOpinion" };
+/** What SelfSubjectRulesReview answers for a user in a namespace. */
+export type RulesResolver = (caller: Caller, cluster: string, namespace: string) => Promise<unknown>;
 
-export const authenticators: Authenticator[] = [anonymousAdmin];
-export const authorizers: Authorizer[] = [mastersAllowed];
+/** Paths system:public-info-viewer opens to anyone: kube's anonymous requests reach only these. */
+const PUBLIC_PATHS = new Set(["/version", "/version/", "/healthz", "/readyz", "/livez"]);
 
-export async function authenticate(req: Request, cluster: string): Promise<UserInfo | undefined> {
-  for (const a of authenticators) {
-    const u = await a(req, cluster);
-    if (u) return impersonate(req, cluster, u);
-  }
-  return undefined;
+export const ANONYMOUS: UserInfo = { username: "system:anonymous", groups: ["system:unauthenticated"] };
+
+/** Env key of the in-process identity (see above). */
+export const INTERNAL_USER = "kumulusInternalUser";
+
+const internalAllowed: Authorizer = async (caller) =>
+  caller.internal ? { decision: "allow" } : { decision: "noOpinion" };
+/** kube's system:public-info-viewer, bound to everyone (authenticated or not). */
+const publicInfo: Authorizer = async (_caller, attrs) =>
+  !attrs.resource && attrs.verb === "get" && PUBLIC_PATHS.has(attrs.path)
+    ? { decision: "allow" }
+    : { decision: "noOpinion" };
+const mastersAllowed: Authorizer = async (caller) =>
+  caller.user.groups.includes("system:masters") ? { decision: "allow" } : { decision: "noOpinion" };
+
+export function unauthorized(): StatusError {
+  return new StatusError(401, "Unauthorized", "Unauthorized");
 }
 
-/**
- * `kubectl --as/--as-group` send Impersonate-* headers: the request then acts as that user, provided the
- * authenticated user may `impersonate` them (kube's impersonation filter, after authentication).
- */
-async function impersonate(req: Request, cluster: string, user: UserInfo): Promise<UserInfo> {
-  const name = req.headers.get("impersonate-user");
-  const groups = (req.headers.get("impersonate-group") ?? "")
-    .split(",")
-    .map((g) => g.trim())
-    .filter(Boolean);
-  if (!name) {
-    if (groups.length > 0) throw errors.badRequest("impersonating groups requires impersonating a user");
-    return user;
+export class AuthPipeline {
+  private readonly authorizers: Authorizer[];
+
+  constructor(
+    private readonly authenticators: Authenticator[] = [],
+    authorizers: Authorizer[] = [],
+    private readonly rules?: RulesResolver,
+  ) {
+    this.authorizers = [internalAllowed, mastersAllowed, publicInfo, ...authorizers];
   }
-  const targets: [string, string][] = [
-    ["users", name],
-    ...groups.map((g): [string, string] => ["groups", g]),
-  ];
-  for (const [resource, target] of targets)
-    await authorizeOrThrow(user, {
-      cluster,
-      verb: "impersonate",
-      group: "",
-      resource,
-      name: target,
-      path: "",
-    });
 
-  const all = name.startsWith("system:serviceaccount:")
-    ? ["system:serviceaccounts", `system:serviceaccounts:${name.split(":")[2]}`]
-    : [];
-  return { username: name, groups: [...new Set([...groups, ...all, "system:authenticated"])] };
-}
-
-export async function authorize(
-  user: UserInfo,
-  attrs: RequestAttributes,
-): Promise<{ allowed: boolean; reason?: string }> {
-  for (const a of authorizers) {
-    const r = await a(user, attrs);
-    if (r.decision === "allow") return { allowed: true };
-    if (r.decision === "deny") return { allowed: false, reason: r.reason };
+  /**
+   * The caller of `req`: the in-process identity, else the first authenticator's answer, else anonymous when
+   * the request carries no credential at all and asks for a public path. Anything else is 401.
+   */
+  async authenticate(req: Request, cluster: string, env: unknown, path: string): Promise<Caller> {
+    const internal = (env as Record<string, unknown> | undefined)?.[INTERNAL_USER] as UserInfo | undefined;
+    if (internal) return this.impersonate(req, cluster, { user: internal, internal: true });
+    for (const a of this.authenticators) {
+      const c = await a(req, cluster);
+      if (c) return this.impersonate(req, cluster, c);
+    }
+    if (!req.headers.get("authorization") && PUBLIC_PATHS.has(path)) return { user: ANONYMOUS };
+    throw unauthorized();
   }
-  return { allowed: false };
-}
 
-/** Authorizes, or throws kube's 403 wording: `pods "p" is forbidden: User "u" cannot get resource ...`. */
-export async function authorizeOrThrow(user: UserInfo, attrs: RequestAttributes): Promise<void> {
-  const d = await authorize(user, attrs);
-  if (d.allowed) return;
-  const qualified = `${attrs.resource}${attrs.group ? `.${attrs.group}` : ""}`;
-  const resource = `${attrs.resource}${attrs.subresource ? `/${attrs.subresource}` : ""}`;
-  const scope = attrs.namespace ? ` in the namespace "${attrs.namespace}"` : " at the cluster scope";
-  throw errors.forbidden(
-    `${qualified}${attrs.name ? ` "${attrs.name}"` : ""} is forbidden: User "${user.username}" cannot ${attrs.verb} resource "${resource}" in API group "${attrs.group}"${scope}${d.reason ? `: ${d.reason}` : ""}`,
-  );
+  /**
+   * `kubectl --as/--as-group` send Impersonate-* headers: the request then acts as that user, provided the
+   * authenticated caller may `impersonate` them (kube's impersonation filter, after authentication).
+   */
+  private async impersonate(req: Request, cluster: string, caller: Caller): Promise<Caller> {
+    const name = req.headers.get("impersonate-user");
+    const groups = (req.headers.get("impersonate-group") ?? "")
+      .split(",")
+      .map((g) => g.trim())
+      .filter(Boolean);
+    if (!name) {
+      if (groups.length > 0) throw errors.badRequest("impersonating groups requires impersonating a user");
+      return caller;
+    }
+    const targets: [string, string][] = [
+      ["users", name],
+      ...groups.map((g): [string, string] => ["groups", g]),
+    ];
+    for (const [resource, target] of targets)
+      await this.authorizeOrThrow(caller, {
+        cluster,
+        verb: "impersonate",
+        group: "",
+        resource,
+        name: target,
+        path: "",
+      });
+    const sa = name.startsWith("system:serviceaccount:")
+      ? ["system:serviceaccounts", `system:serviceaccounts:${name.split(":")[2]}`]
+      : [];
+    // The impersonated user is an ordinary user: no in-process rights, no EKS access policies.
+    return { user: { username: name, groups: [...new Set([...groups, ...sa, "system:authenticated"])] } };
+  }
+
+  async authorize(caller: Caller, attrs: RequestAttributes): Promise<{ allowed: boolean; reason?: string }> {
+    const reasons: string[] = [];
+    for (const a of this.authorizers) {
+      const r = await a(caller, attrs);
+      if (r.decision === "allow") return { allowed: true };
+      if (r.decision === "deny") return { allowed: false, reason: r.reason };
+      if (r.reason) reasons.push(r.reason);
+    }
+    return { allowed: false, ...(reasons.length > 0 ? { reason: reasons.join(", ") } : {}) };
+  }
+
+  /** Authorizes, or throws kube's 403 wording: `pods "p" is forbidden: User "u" cannot get resource ...`. */
+  async authorizeOrThrow(caller: Caller, attrs: RequestAttributes): Promise<void> {
+    const d = await this.authorize(caller, attrs);
+    if (d.allowed) return;
+    const who = `User "${caller.user.username}"`;
+    const why = d.reason ? `: ${d.reason}` : "";
+    if (!attrs.resource) {
+      throw errors.forbidden(`forbidden: ${who} cannot ${attrs.verb} path "${attrs.path}"${why}`);
+    }
+    const qualified = `${attrs.resource}${attrs.group ? `.${attrs.group}` : ""}`;
+    const resource = `${attrs.resource}${attrs.subresource ? `/${attrs.subresource}` : ""}`;
+    const scope = attrs.namespace ? ` in the namespace "${attrs.namespace}"` : " at the cluster scope";
+    throw errors.forbidden(
+      `${qualified}${attrs.name ? ` "${attrs.name}"` : ""} is forbidden: ${who} cannot ${attrs.verb} resource "${resource}" in API group "${attrs.group}"${scope}${why}`,
+      { group: attrs.group, plural: attrs.resource },
+      attrs.name,
+    );
+  }
+
+  async rulesFor(caller: Caller, cluster: string, namespace: string): Promise<unknown> {
+    if (caller.internal || caller.user.groups.includes("system:masters") || !this.rules)
+      return caller.internal || caller.user.groups.includes("system:masters")
+        ? {
+            resourceRules: [{ verbs: ["*"], apiGroups: ["*"], resources: ["*"] }],
+            nonResourceRules: [{ verbs: ["*"], nonResourceURLs: ["*"] }],
+            incomplete: false,
+          }
+        : { resourceRules: [], nonResourceRules: [], incomplete: true };
+    return this.rules(caller, cluster, namespace);
+  }
 }
 
 /** The Kubernetes verb of a resource request. */
@@ -116,4 +182,9 @@ export function verbOf(method: string, hasName: boolean, watch: boolean): string
     default:
       return method.toLowerCase();
   }
+}
+
+/** The verb of a non-resource request (kube: lower-cased HTTP method, GET → get). */
+export function nonResourceVerb(method: string): string {
+  return method === "HEAD" ? "get" : method.toLowerCase();
 }

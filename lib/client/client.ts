@@ -1,12 +1,17 @@
 import { StatusError } from "../api/status.ts";
 import type { KubeObject } from "../api/types.ts";
+import type { UserInfo } from "../api/user.ts";
+import { internalIdentity } from "./identity.ts";
 
 // Controllers, the scheduler and kubelets write through the API server's own request pipeline (in process,
 // through the handler an entry point connects): the same admission, defaulting, validation and
 // compare-and-swap rules as kubectl.
 
-/** The API server's request handler, as the entry point hands it over (Hono's `app.request`). */
-export type ApiHandler = (url: string, init: RequestInit) => Response | Promise<Response>;
+/**
+ * The API server's request handler, as the entry point hands it over (Hono's `app.request`), with the
+ * identity the request acts as: passed beside the request, never in it, so no remote caller can claim it.
+ */
+export type ApiHandler = (url: string, init: RequestInit, as: UserInfo) => Response | Promise<Response>;
 
 export interface ListResult {
   items: KubeObject[];
@@ -18,6 +23,7 @@ export class ApiClient {
     private readonly handler: ApiHandler,
     readonly cluster: string,
     private readonly manager: string,
+    private readonly identity: UserInfo = internalIdentity(manager),
   ) {}
 
   private async call(
@@ -28,11 +34,15 @@ export class ApiClient {
   ): Promise<any> {
     const sep = path.includes("?") ? "&" : "?";
     const url = `http://internal/clusters/${this.cluster}${path}${method === "GET" ? "" : `${sep}fieldManager=${this.manager}`}`;
-    const res = await this.handler(url, {
-      method,
-      headers: { "content-type": contentType, "user-agent": `${this.manager}/v1.32.0` },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    const res = await this.handler(
+      url,
+      {
+        method,
+        headers: { "content-type": contentType, "user-agent": `${this.manager}/v1.32.0` },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      },
+      this.identity,
+    );
     const text = await res.text();
     const parsed = text ? JSON.parse(text) : undefined;
     if (res.status >= 400) {

@@ -1,4 +1,4 @@
-import type { EksContext } from "./repo.ts";
+import type { Caller, EksContext } from "./repo.ts";
 
 // The shape every operation under ops/ has: pure logic from a decoded request to the JSON output object.
 
@@ -9,6 +9,8 @@ export interface OpRequest {
   query: Record<string, string[]>;
   /** The parsed JSON body; {} when the request had none. */
   body: unknown;
+  /** Who signed the request; the router puts the account root here when the edge passed no caller. */
+  caller: Caller;
 }
 
 export type Op = (ctx: EksContext, req: OpRequest) => Promise<Record<string, unknown>>;

@@ -57,6 +57,15 @@ export interface ClusterDoc {
   addons: Record<string, AddonDoc>;
   /** Kumulus extension: simulated node count requested at create. */
   nodes?: number;
+  /**
+   * The IAM principal that created the cluster: the issuer ARN (for a role session, the role). In CONFIG_MAP
+   * mode the authenticator grants it system:masters; in the API modes it has an access entry instead.
+   */
+  creatorArn?: string;
+  /** Access entries by principal ARN. Absent on documents written before access entries existed. */
+  accessEntries?: Record<string, AccessEntryDoc>;
+  /** EKS Pod Identity associations by association id (`a-` + 17 lowercase alphanumerics). */
+  podIdentityAssociations?: Record<string, PodIdentityAssociationDoc>;
   /** What describe-cluster reports under health.issues (set when bootstrap fails). */
   healthIssues?: ClusterIssueDoc[];
 }
@@ -99,6 +108,74 @@ export interface AddonDoc {
   resolveConflicts?: string;
   /** Set when applying the add-on's objects failed (status CREATE_FAILED / UPDATE_FAILED). */
   healthIssues?: { code: string; message: string; resourceIds: string[] }[];
+}
+
+/** STANDARD, EC2_LINUX, EC2_WINDOWS, FARGATE_LINUX, EC2, HYBRID_LINUX, HYPERPOD_LINUX. */
+export type AccessEntryType = string;
+
+export interface AccessScopeDoc {
+  type: "cluster" | "namespace";
+  /** Empty for cluster scope. Names may end in a `*` wildcard; EKS does not check that they exist. */
+  namespaces: string[];
+}
+
+export interface AccessPolicyAssociationDoc {
+  accessScope: AccessScopeDoc;
+  /** Epoch ms. */
+  associatedAt: number;
+  /** Epoch ms. */
+  modifiedAt: number;
+}
+
+export interface AccessEntryDoc {
+  principalArn: string;
+  type: AccessEntryType;
+  /** Only a username the caller chose; EKS's default for the type is derived when reported. */
+  username?: string;
+  kubernetesGroups: string[];
+  arn: string;
+  /** Epoch ms. */
+  createdAt: number;
+  /** Epoch ms. */
+  modifiedAt: number;
+  tags: Record<string, string>;
+  clientRequestToken?: string;
+  /** Associated access policies by policy ARN. */
+  policies: Record<string, AccessPolicyAssociationDoc>;
+}
+
+export interface PodIdentityAssociationDoc {
+  associationId: string;
+  arn: string;
+  namespace: string;
+  serviceAccount: string;
+  roleArn: string;
+  targetRoleArn?: string;
+  /** Set with targetRoleArn: the external id EKS passes when assuming the target role. */
+  externalId?: string;
+  disableSessionTags: boolean;
+  /** A session policy (JSON text) applied when the role is assumed. */
+  policy?: string;
+  /** Epoch ms. */
+  createdAt: number;
+  /** Epoch ms. */
+  modifiedAt: number;
+  tags: Record<string, string>;
+  clientRequestToken?: string;
+  /** The add-on that owns the association, if one does. */
+  ownerArn?: string;
+}
+
+/**
+ * The SigV4-verified principal of an EKS request, as the edge passes it (`eks.fetch(req, { caller })`). For
+ * a role session `arn` is the STS assumed-role ARN and `roleArn` the IAM role: the issuer.
+ */
+export interface Caller {
+  arn: string;
+  account: string;
+  userId: string;
+  principalType: "user" | "assumed-role" | "root";
+  roleArn?: string;
 }
 
 export interface EksRepo {

@@ -1,27 +1,42 @@
 import { randomUUID } from "node:crypto";
 import { Hono } from "hono";
 import { log } from "../log.ts";
+import { defaultCaller } from "./caller.ts";
 import { EksError } from "./errors.ts";
 import type { Op, OpRequest } from "./op.ts";
+import { associateAccessPolicy } from "./ops/associate-access-policy.ts";
+import { createAccessEntry } from "./ops/create-access-entry.ts";
 import { createAddon } from "./ops/create-addon.ts";
 import { createCluster } from "./ops/create-cluster.ts";
+import { createPodIdentityAssociation } from "./ops/create-pod-identity-association.ts";
+import { deleteAccessEntry } from "./ops/delete-access-entry.ts";
 import { deleteAddon } from "./ops/delete-addon.ts";
 import { deleteCluster } from "./ops/delete-cluster.ts";
+import { deletePodIdentityAssociation } from "./ops/delete-pod-identity-association.ts";
+import { describeAccessEntry } from "./ops/describe-access-entry.ts";
 import { describeAddon } from "./ops/describe-addon.ts";
 import { describeAddonVersions } from "./ops/describe-addon-versions.ts";
 import { describeCluster } from "./ops/describe-cluster.ts";
 import { describeClusterVersions } from "./ops/describe-cluster-versions.ts";
+import { describePodIdentityAssociation } from "./ops/describe-pod-identity-association.ts";
 import { describeUpdate } from "./ops/describe-update.ts";
+import { disassociateAccessPolicy } from "./ops/disassociate-access-policy.ts";
+import { listAccessEntries } from "./ops/list-access-entries.ts";
+import { listAccessPolicies } from "./ops/list-access-policies.ts";
 import { listAddons } from "./ops/list-addons.ts";
+import { listAssociatedAccessPolicies } from "./ops/list-associated-access-policies.ts";
 import { listClusters } from "./ops/list-clusters.ts";
+import { listPodIdentityAssociations } from "./ops/list-pod-identity-associations.ts";
 import { listTagsForResource } from "./ops/list-tags-for-resource.ts";
 import { listUpdates } from "./ops/list-updates.ts";
 import { tagResource } from "./ops/tag-resource.ts";
 import { untagResource } from "./ops/untag-resource.ts";
+import { updateAccessEntry } from "./ops/update-access-entry.ts";
 import { updateAddon } from "./ops/update-addon.ts";
 import { updateClusterConfig } from "./ops/update-cluster-config.ts";
 import { updateClusterVersion } from "./ops/update-cluster-version.ts";
-import type { EksContext } from "./repo.ts";
+import { updatePodIdentityAssociation } from "./ops/update-pod-identity-association.ts";
+import type { Caller, EksContext } from "./repo.ts";
 
 // The EKS control-plane API as a Hono sub-app (restJson1, eks-api.md). Routing is done here rather than by
 // Hono's router because EKS labels are percent-encoded whole (an ARN in /tags/{resourceArn} arrives as
@@ -54,6 +69,24 @@ const ROUTES: Route[] = [
   route("GET", "/clusters/:name/addons/:addonName", describeAddon),
   route("DELETE", "/clusters/:name/addons/:addonName", deleteAddon),
   route("POST", "/clusters/:name/addons/:addonName/update", updateAddon),
+  route("POST", "/clusters/:name/access-entries", createAccessEntry),
+  route("GET", "/clusters/:name/access-entries", listAccessEntries),
+  route("GET", "/clusters/:name/access-entries/:principalArn", describeAccessEntry),
+  route("POST", "/clusters/:name/access-entries/:principalArn", updateAccessEntry),
+  route("DELETE", "/clusters/:name/access-entries/:principalArn", deleteAccessEntry),
+  route("POST", "/clusters/:name/access-entries/:principalArn/access-policies", associateAccessPolicy),
+  route("GET", "/clusters/:name/access-entries/:principalArn/access-policies", listAssociatedAccessPolicies),
+  route(
+    "DELETE",
+    "/clusters/:name/access-entries/:principalArn/access-policies/:policyArn",
+    disassociateAccessPolicy,
+  ),
+  route("POST", "/clusters/:name/pod-identity-associations", createPodIdentityAssociation),
+  route("GET", "/clusters/:name/pod-identity-associations", listPodIdentityAssociations),
+  route("GET", "/clusters/:name/pod-identity-associations/:associationId", describePodIdentityAssociation),
+  route("POST", "/clusters/:name/pod-identity-associations/:associationId", updatePodIdentityAssociation),
+  route("DELETE", "/clusters/:name/pod-identity-associations/:associationId", deletePodIdentityAssociation),
+  route("GET", "/access-policies", listAccessPolicies),
   route("GET", "/cluster-versions", describeClusterVersions),
   route("GET", "/addons/supported-versions", describeAddonVersions),
   route("POST", "/tags/:resourceArn", tagResource),
@@ -151,8 +184,13 @@ function respond(status: number, body: unknown, requestId: string, errorType?: s
   return new Response(JSON.stringify(body), { status, headers });
 }
 
-export function createEksApp(ctx: EksContext): Hono {
-  const app = new Hono();
+/** What the edge passes as the Hono env: `eks.fetch(req, { caller })`, after verifying SigV4. */
+export interface EksBindings {
+  caller?: Caller;
+}
+
+export function createEksApp(ctx: EksContext): Hono<{ Bindings: EksBindings }> {
+  const app = new Hono<{ Bindings: EksBindings }>();
   app.all("*", async (c) => {
     const requestId = randomUUID();
     const url = new URL(c.req.url);
@@ -161,7 +199,12 @@ export function createEksApp(ctx: EksContext): Hono {
       const hit = seg && match(c.req.method, seg);
       if (!hit)
         throw new EksError("NotFoundException", `No EKS operation for ${c.req.method} ${url.pathname}`);
-      const req: OpRequest = { params: hit.params, query: queryOf(url), body: await bodyOf(c.req.raw) };
+      const req: OpRequest = {
+        params: hit.params,
+        query: queryOf(url),
+        body: await bodyOf(c.req.raw),
+        caller: c.env?.caller ?? defaultCaller(ctx),
+      };
       return respond(200, await hit.op(ctx, req), requestId);
     } catch (e) {
       if (e instanceof EksError) return respond(e.status, e.body(), requestId, e.code);

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { freePort } from "../../local/dynamodb.ts";
+import { kubeFetch } from "../auth.ts";
 import { startChildStack as start } from "../child-stack.ts";
 import { waitFor } from "../helpers.ts";
 
@@ -34,8 +35,8 @@ describe("crash during a write load", () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), "kumulus-crash-"));
     const port = await freePort();
     const base = `http://127.0.0.1:${port}/clusters/local/api/v1/namespaces/default/configmaps`;
-    proc = await start(dataDir, port);
-    const before = (await (await fetch(base)).json()) as any;
+    proc = (await start(dataDir, port)).proc;
+    const before = (await (await kubeFetch(base)).json()) as any;
     const watchFrom = before.metadata.resourceVersion;
 
     const acked = new Map<string, string>();
@@ -46,7 +47,7 @@ describe("crash during a write load", () => {
         // Every fifth object is large enough to be split across several DynamoDB items.
         const value = i % 5 === 0 ? `${name}:`.padEnd(600 * 1024, String(w)) : `${name}:small`;
         try {
-          const r = await fetch(base, {
+          const r = await kubeFetch(base, {
             method: "POST",
             headers: { "content-type": "application/json" },
             body: JSON.stringify({
@@ -69,8 +70,8 @@ describe("crash during a write load", () => {
     await Promise.all(writers);
     await waitFor(() => javaPids(dataDir).length === 0, 10_000, "the JVM to exit after its parent died");
 
-    proc = await start(dataDir, port);
-    const list = (await (await fetch(base)).json()) as any;
+    proc = (await start(dataDir, port)).proc;
+    const list = (await (await kubeFetch(base)).json()) as any;
     const stored = new Map<string, string>(list.items.map((i: any) => [i.metadata.name, i.data.v]));
     for (const [name, value] of acked) {
       expect(stored.get(name) === value, `acknowledged ${name} must survive intact`).toBe(true);
@@ -78,7 +79,7 @@ describe("crash during a write load", () => {
     for (const [name, value] of stored) expect(value.startsWith(`${name}:`)).toBe(true);
 
     // A watch from before the crash resumes with the writes, or reports 410 so the client relists.
-    const res = await fetch(`${base}?watch=1&resourceVersion=${watchFrom}&timeoutSeconds=15`);
+    const res = await kubeFetch(`${base}?watch=1&resourceVersion=${watchFrom}&timeoutSeconds=15`);
     const reader = res.body!.getReader();
     const dec = new TextDecoder();
     let text = "";

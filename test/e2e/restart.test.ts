@@ -6,8 +6,9 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { writeKubeconfig } from "../../cli/kubeconfig.ts";
 import { freePort } from "../../local/dynamodb.ts";
+import { eksToken } from "../auth.ts";
 import { startChildStack } from "../child-stack.ts";
-import { KUBECTL, waitFor } from "../helpers.ts";
+import { caDataFor, KUBECTL, waitFor } from "../helpers.ts";
 
 // Stop the stack while the loops have work in flight, start it again on the same data: every loop resumes
 // from stored state (the queued work items died with the in-memory SQS emulator; the startup resync replays
@@ -23,9 +24,14 @@ describe("restarting the stack", () => {
   it("resumes a half-done scale-up", { timeout: 300_000 }, async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), "kumulus-restart-"));
     const port = await freePort();
-    proc = await startChildStack(dataDir, port, ["--nodes", "2"]);
+    const stack = await startChildStack(dataDir, port, ["--nodes", "2"], true);
+    proc = stack.proc;
     const kubeconfig = path.join(dataDir, "kubeconfig");
-    writeKubeconfig(kubeconfig, "local", `http://127.0.0.1:${port}`);
+    const writeConfig = async () =>
+      writeKubeconfig(kubeconfig, "local", stack.url, caDataFor(stack.url), {
+        token: await eksToken(stack.url, "local"),
+      });
+    await writeConfig();
     const kubectl = (args: string[]) => {
       const r = spawnSync(KUBECTL, args, {
         env: { ...process.env, KUBECONFIG: kubeconfig },
@@ -40,7 +46,7 @@ describe("restarting the stack", () => {
     proc.kill("SIGTERM");
     await new Promise((r) => proc!.once("exit", r));
 
-    proc = await startChildStack(dataDir, port, ["--nodes", "2"]);
+    proc = (await startChildStack(dataDir, port, ["--nodes", "2"], true)).proc;
     const r = kubectl(["rollout", "status", "deploy/web", "--timeout=120s"]);
     expect(r.code, r.stderr).toBe(0);
     await waitFor(

@@ -8,7 +8,8 @@ import { reconcilers, type WorkItem } from "../../lib/runtime/work.ts";
 import { physicalName } from "../../lib/topology.ts";
 import { freePort } from "../../local/dynamodb.ts";
 import { startStack } from "../../local/stack.ts";
-import { newCluster, type TestCluster, waitFor } from "../helpers.ts";
+import { registerStack } from "../auth.ts";
+import { newCluster, type TestCluster, testCaDir, waitFor } from "../helpers.ts";
 
 // The control loops survive failures: a reconcile that throws mid-batch is redelivered by SQS (only that
 // item, after a back-off) and no work is lost; a poison item ends in the dead-letter queue without
@@ -24,8 +25,9 @@ beforeAll(async () => {
     port: await freePort(),
     dataDir: mkdtempSync(path.join(tmpdir(), "kumulus-robust-")),
     clusters: ["local"],
-    http: true,
+    caDir: testCaDir(),
   });
+  registerStack(stack.url, stack.filesDir);
   k = await newCluster("robust", 2, stack.url);
 }, 120_000);
 

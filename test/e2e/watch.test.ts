@@ -1,7 +1,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../../local/dynamodb.ts";
+import { kubeFetch, registerStack } from "../auth.ts";
 import { newCluster, type TestCluster, waitFor } from "../helpers.ts";
 
 // Watch parameters: sendInitialEvents with the initial-events-end bookmark, bookmarks, timeoutSeconds, and
@@ -13,7 +16,7 @@ async function readEvents(
   ms = 10_000,
 ): Promise<{ events: any[]; ended: boolean }> {
   const abort = new AbortController();
-  const res = await fetch(url, { signal: abort.signal });
+  const res = await kubeFetch(url, { signal: abort.signal });
   const reader = res.body!.getReader();
   const dec = new TextDecoder();
   let buf = "";
@@ -117,9 +120,10 @@ describe("expired history", () => {
   let base = "";
   beforeAll(async () => {
     const port = await freePort();
+    const dataDir = mkdtempSync(path.join(tmpdir(), "kumulus-watch-"));
     proc = spawn(
       process.execPath,
-      ["--import", "tsx", "local/main.ts", "--port", String(port), "--in-memory", "--http"],
+      ["--import", "tsx", "local/main.ts", "--port", String(port), "--data-dir", dataDir, "--http"],
       {
         cwd: path.resolve(import.meta.dirname, "../.."),
         env: {
@@ -136,6 +140,7 @@ describe("expired history", () => {
       90_000,
       "second stack",
     );
+    registerStack(`http://127.0.0.1:${port}`, dataDir);
     base = `http://127.0.0.1:${port}/clusters/local`;
   });
   afterAll(() => {
@@ -143,13 +148,13 @@ describe("expired history", () => {
   });
 
   it("answers a watch from a compacted revision with 410 Expired", async () => {
-    const first = await fetch(`${base}${CM}`, {
+    const first = await kubeFetch(`${base}${CM}`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify(cm("old")),
     });
     const rv = ((await first.json()) as any).metadata.resourceVersion;
-    await fetch(`${base}${CM}/old`, {
+    await kubeFetch(`${base}${CM}/old`, {
       method: "PATCH",
       headers: { "content-type": "application/merge-patch+json" },
       body: '{"data":{"a":"2"}}',

@@ -5,7 +5,8 @@ import type { ClaimRequest, CommitExtras } from "../commit-extras.ts";
 import type { ResourceContext } from "../context.ts";
 import type { AdmissionPlugin } from "./index.ts";
 
-// Services get a ClusterIP from 10.100.0.0/16 and NodePorts from 30000-32767, unique in the cluster.
+// Services get a ClusterIP from the cluster's service CIDR (EKS' kubernetesNetworkConfig.serviceIpv4Cidr,
+// 10.100.0.0/16 unless set) and NodePorts from 30000-32767, unique in the cluster.
 //
 // The allocator picks a value no listed service uses, then claims it (lib/store claims) in the same
 // transaction as the Service write, so two concurrent creates cannot both get it: the loser's admission
@@ -23,13 +24,31 @@ interface ServiceSpec {
 export const CLUSTER_IP = "clusterip";
 export const NODE_PORT = "nodeport";
 
+/** The low addresses stay for the ones add-ons ask for (kube-dns is .10), as kube's allocator prefers. */
 const FIRST_IP_SLOT = 10;
-const IP_SLOTS = 65_000 - FIRST_IP_SLOT;
 const FIRST_NODE_PORT = 30000;
 const NODE_PORTS = 32767 - FIRST_NODE_PORT + 1;
+export const DEFAULT_SERVICE_CIDR = "10.100.0.0/16";
 
-function ipOfSlot(i: number): string {
-  return `10.100.${Math.floor(i / 254)}.${(i % 254) + 1}`;
+interface ServiceRange {
+  cidr: string;
+  /** The network address as a number. */
+  base: number;
+  /** Usable addresses (without the network and broadcast addresses). */
+  size: number;
+}
+
+function rangeOf(cidr: string | undefined): ServiceRange {
+  const m = /^([\d.]+)\/(\d{1,2})$/.exec(cidr ?? "");
+  const base = ipNumber(m?.[1]);
+  const bits = Number(m?.[2]);
+  if (!m || base === undefined || bits < 8 || bits > 30) return rangeOf(DEFAULT_SERVICE_CIDR);
+  const span = 2 ** (32 - bits);
+  return { cidr: cidr!, base: base - (base % span), size: span - 2 };
+}
+
+function ipOfNumber(n: number): string {
+  return [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join(".");
 }
 
 /** An IPv4 address as a number (the claim's sort key); undefined for anything else. */
@@ -136,7 +155,21 @@ async function allocate(
     (s) => !(s.metadata.namespace === obj.metadata.namespace && s.metadata.name === name),
   );
   const specs = items.map((s) => (s.spec ?? {}) as ServiceSpec);
-  // Addresses and ports a user asks for must be free, as kube's allocators check.
+  const range = rangeOf(ctx.serviceCidr);
+  const ipOfSlot = (i: number) => ipOfNumber(range.base + 1 + i);
+  const slots = Math.max(1, range.size - FIRST_IP_SLOT);
+  // Addresses and ports a user asks for must be in range and free, as kube's allocators check.
+  if (requested) {
+    const n = ipNumber(spec.clusterIP);
+    if (n === undefined || n <= range.base || n > range.base + range.size)
+      throw errors.invalid("Service", "", name, [
+        {
+          type: "FieldValueInvalid",
+          field: "spec.clusterIPs",
+          message: `Invalid value: []string{"${spec.clusterIP}"}: failed to allocate IP ${spec.clusterIP}: the provided IP (${spec.clusterIP}) is not in the valid range. The range of valid IPs is ${range.cidr}`,
+        },
+      ]);
+  }
   if (requested && specs.some((s) => s.clusterIP === spec.clusterIP))
     throw refusal(name, spec, { space: CLUSTER_IP, value: 0 });
   const usedPorts = new Set(specs.flatMap((s) => (s.ports ?? []).map((p) => p.nodePort)));
@@ -146,7 +179,7 @@ async function allocate(
   const start = (count: number) => (extras?.attempt ? Math.floor(Math.random() * count) : 0);
   if (needIp) {
     const usedIps = new Set(specs.map((s) => s.clusterIP));
-    const slot = firstFree(IP_SLOTS, start(IP_SLOTS), (n) => {
+    const slot = firstFree(slots, start(slots), (n) => {
       const ip = ipOfSlot(n + FIRST_IP_SLOT);
       return !usedIps.has(ip) && !extras?.isTaken(CLUSTER_IP, ipNumber(ip)!);
     });

@@ -1,9 +1,11 @@
 import { z } from "zod";
 import { log } from "../../log.ts";
+import { bootstrapCreatorEntry } from "../access-entries.ts";
 import { defaultAddonVersion, SELF_MANAGED_DEFAULTS } from "../addons/catalog.ts";
 import { addonObjects } from "../addons/manifests/index.ts";
 import { isNetworkAddress, parseCidr4 } from "../addons/manifests/ip.ts";
 import { addonParamsFor } from "../addons/params.ts";
+import { issuerArnOf } from "../caller.ts";
 import { EksError, eksErrors } from "../errors.ts";
 import {
   clusterArn,
@@ -31,7 +33,8 @@ import { checkPublicAccessCidrs } from "./endpoint-access.ts";
 
 // CreateCluster (POST /clusters). Validation runs before anything is written; then the document is stored
 // as CREATING, the Kubernetes side is bootstrapped inline and the cluster turns ACTIVE (or FAILED). The
-// response is the CREATING snapshot, as EKS answers before the control plane exists.
+// response is the CREATING snapshot, as EKS answers before the control plane exists. The caller is recorded
+// as the creator; in the API modes it also gets a cluster-admin access entry (eks-auth.md §5).
 
 const Body = z.object({
   name: z.string().min(1).max(100),
@@ -200,6 +203,8 @@ export const createCluster: Op = async (ctx, req) => {
   const prior = await ctx.repo.get(body.name);
   if (prior) return { cluster: clusterOut(ctx, existing(prior.doc, body.clientRequestToken)) };
   const doc = buildDoc(ctx, body);
+  doc.creatorArn = issuerArnOf(req.caller);
+  bootstrapCreatorEntry(ctx, doc, doc.createdAt);
   if (!(await ctx.repo.create(doc))) {
     // Lost a race to another create of the same name.
     const winner = await ctx.repo.get(body.name);

@@ -2,12 +2,17 @@ import { EksError, eksErrors } from "../errors.ts";
 import { mutateCluster } from "../mutate.ts";
 import type { ClusterDoc, EksContext } from "../repo.ts";
 
-// The resource a tag operation names by ARN: a cluster or one of its add-ons. Tag operations have only
-// BadRequestException and NotFoundException, so other failures are mapped onto those two.
+// The resource a tag operation names by ARN: a cluster, or one of its add-ons, access entries or Pod
+// Identity associations, all kept in the cluster's document. Tag operations have only BadRequestException
+// and NotFoundException, so other failures are mapped onto those two.
 
 const ARN = /^arn:(aws|aws-cn|aws-us-gov):eks:([a-z0-9-]+):(\d{12}):([a-z-]+)\/(.+)$/;
 
-type Target = { cluster: string; addon?: string };
+type Target =
+  | { kind: "cluster"; cluster: string }
+  | { kind: "addon"; cluster: string; addon: string }
+  | { kind: "access-entry"; cluster: string }
+  | { kind: "podidentityassociation"; cluster: string; id: string };
 
 function parse(ctx: EksContext, arn: string): Target {
   const m = ARN.exec(arn);
@@ -15,8 +20,12 @@ function parse(ctx: EksContext, arn: string): Target {
   const [, , region, account, type, rest] = m;
   const parts = rest.split("/");
   if (region !== ctx.region || account !== ctx.account) throw notFound(arn);
-  if (type === "cluster" && parts.length === 1) return { cluster: parts[0] };
-  if (type === "addon" && parts.length === 3) return { cluster: parts[0], addon: parts[1] };
+  if (type === "cluster" && parts.length === 1) return { kind: "cluster", cluster: parts[0] };
+  if (type === "addon" && parts.length === 3) return { kind: "addon", cluster: parts[0], addon: parts[1] };
+  // access-entry/<cluster>/<user|role|root>/<account>/<name>/<uuid>
+  if (type === "access-entry" && parts.length === 5) return { kind: "access-entry", cluster: parts[0] };
+  if (type === "podidentityassociation" && parts.length === 2)
+    return { kind: "podidentityassociation", cluster: parts[0], id: parts[1] };
   throw notFound(arn);
 }
 
@@ -25,13 +34,21 @@ function notFound(arn: string): EksError {
 }
 
 function tagsOf(doc: ClusterDoc, target: Target, arn: string): Record<string, string> {
-  if (!target.addon) {
-    if (doc.arn !== arn) throw notFound(arn);
-    return doc.tags;
-  }
-  const addon = doc.addons[target.addon];
-  if (!addon || addon.arn !== arn) throw notFound(arn);
-  return addon.tags;
+  const found = (() => {
+    switch (target.kind) {
+      case "cluster":
+        return doc;
+      case "addon":
+        return doc.addons[target.addon];
+      case "access-entry":
+        // The ARN ends in a uuid, so an entry deleted and created again is a new resource.
+        return Object.values(doc.accessEntries ?? {}).find((e) => e.arn === arn);
+      case "podidentityassociation":
+        return doc.podIdentityAssociations?.[target.id];
+    }
+  })();
+  if (!found || found.arn !== arn) throw notFound(arn);
+  return found.tags;
 }
 
 /** Reads the tags of the resource at `arn`. */

@@ -1,7 +1,8 @@
 import { z } from "zod";
+import { bootstrapCreatorEntry } from "../access-entries.ts";
 import { type EksError, eksErrors } from "../errors.ts";
-import type { Op } from "../op.ts";
-import type { AuthenticationMode, ClusterDoc } from "../repo.ts";
+import { nowMs, type Op } from "../op.ts";
+import type { AuthenticationMode, ClusterDoc, EksContext } from "../repo.ts";
 import { applyLogging, LoggingRequest, VpcConfigRequest } from "../schemas.ts";
 import { updateOut } from "../shapes.ts";
 import { runUpdate, type UpdateSpec } from "../updates.ts";
@@ -31,7 +32,7 @@ const NEXT_MODE: Partial<Record<AuthenticationMode, AuthenticationMode>> = {
 
 type Change = Omit<UpdateSpec, "clientRequestToken">;
 
-function changes(body: Body, name: string): Change[] {
+function changes(ctx: EksContext, body: Body, name: string): Change[] {
   const invalid = (m: string) => eksErrors.invalidParameter(m, { clusterName: name });
   const out: Change[] = [];
   const logging = body.logging;
@@ -71,6 +72,9 @@ function changes(body: Body, name: string): Change[] {
       },
       apply: (doc) => {
         doc.accessConfig.authenticationMode = mode;
+        // Turning access entries on makes the creator's implicit ConfigMap-era admin an entry of its own,
+        // as EKS does, so the creator keeps access once the ConfigMap is turned off.
+        bootstrapCreatorEntry(ctx, doc, nowMs(ctx));
       },
     });
   const support = body.upgradePolicy?.supportType;
@@ -162,7 +166,7 @@ function same(a: string[], b: string[]): boolean {
 export const updateClusterConfig: Op = async (ctx, req) => {
   const name = req.params.name;
   const body = parseWith(Body, req.body, (m) => eksErrors.invalidParameter(m, { clusterName: name }));
-  const found = changes(body, name);
+  const found = changes(ctx, body, name);
   if (found.length === 0)
     throw eksErrors.invalidParameter("Invalid type for cluster update.", { clusterName: name });
   if (found.length > 1)
