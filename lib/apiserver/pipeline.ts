@@ -1,5 +1,6 @@
 import { errors, StatusError } from "../api/status.ts";
 import type { UserInfo } from "../api/user.ts";
+import { type AccessGrant, accessPoliciesAllow } from "../identity/access-policies.ts";
 
 // Authentication and authorization, kube's filter chain: authenticators turn a request's credential into a
 // user (or refuse it with 401), impersonation swaps that user when allowed, then authorizers are asked in
@@ -27,7 +28,7 @@ export interface Caller {
   /** An in-process control loop (never set for a request from the network). */
   internal?: boolean;
   /** EKS access policies of the caller's access entry; impersonation drops them, as on EKS. */
-  grants?: unknown;
+  grants?: readonly AccessGrant[];
 }
 
 /** Returns the caller, `undefined` to let the next authenticator try, or throws a 401 StatusError. */
@@ -58,6 +59,11 @@ const publicInfo: Authorizer = async (_caller, attrs) =>
     : { decision: "noOpinion" };
 const mastersAllowed: Authorizer = async (caller) =>
   caller.user.groups.includes("system:masters") ? { decision: "allow" } : { decision: "noOpinion" };
+/** EKS evaluates the access policies of the caller's access entry before RBAC. */
+const accessPolicies: Authorizer = async (caller, attrs) =>
+  caller.grants && accessPoliciesAllow(caller.grants, attrs)
+    ? { decision: "allow" }
+    : { decision: "noOpinion" };
 
 export function unauthorized(): StatusError {
   return new StatusError(401, "Unauthorized", "Unauthorized");
@@ -71,7 +77,7 @@ export class AuthPipeline {
     authorizers: Authorizer[] = [],
     private readonly rules?: RulesResolver,
   ) {
-    this.authorizers = [internalAllowed, mastersAllowed, publicInfo, ...authorizers];
+    this.authorizers = [internalAllowed, mastersAllowed, publicInfo, accessPolicies, ...authorizers];
   }
 
   /**

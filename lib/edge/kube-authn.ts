@@ -1,5 +1,6 @@
 import type { KubeObject } from "../api/types.ts";
 import { type Authenticator, unauthorized } from "../apiserver/pipeline.ts";
+import { accessEntriesOf } from "../eks/access-entries.ts";
 import type { ClusterDoc } from "../eks/repo.ts";
 import { parseEksToken, signedFor, TOKEN_PREFIX } from "../identity/eks-token.ts";
 import { type AwsAuthMap, mapPrincipal, parseAwsAuth } from "../identity/principal-mapping.ts";
@@ -83,14 +84,18 @@ export class IamAuthenticator {
     const doc = await this.cached(this.docs, cluster, () => this.o.doc(cluster));
     if (!doc) throw refuse("no such cluster");
     const principal = { ...cred.principal, accessKeyId: t.accessKeyId };
-    const user = mapPrincipal(
+    const mode = doc.accessConfig.authenticationMode;
+    const mapped = mapPrincipal(
       principal,
-      { ...doc.accessConfig, creatorArn: doc.creatorArn },
-      doc.accessConfig.authenticationMode === "API"
-        ? { roles: [], users: [], accounts: [] }
-        : await this.mapOf(cluster),
+      {
+        ...doc.accessConfig,
+        creatorArn: doc.creatorArn,
+        entriesBootstrapped: mode !== "CONFIG_MAP" && doc.accessEntries !== undefined,
+      },
+      mode === "API" ? { roles: [], users: [], accounts: [] } : await this.mapOf(cluster),
+      accessEntriesOf(doc),
     );
-    if (!user) throw refuse(`${principal.arn} is not mapped`);
-    return { user };
+    if (!mapped) throw refuse(`${principal.arn} is not mapped`);
+    return mapped;
   };
 }

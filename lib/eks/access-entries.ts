@@ -1,3 +1,4 @@
+import { defaultUsername, type EntryPrincipal, parsePrincipal } from "../identity/entry-principal.ts";
 import { CLUSTER_ADMIN_POLICY_ARN } from "./access-policies-list.ts";
 import { EksError, eksErrors } from "./errors.ts";
 import { newUuid, partitionOf } from "./ids.ts";
@@ -24,34 +25,6 @@ export const ENTRY_TYPES = [
 export const MAX_ACCESS_ENTRIES = 200;
 
 const RESERVED_PREFIXES = ["system:", "eks:", "aws:", "amazon:", "iam:"];
-
-/** An IAM principal an access entry can name. */
-export interface EntryPrincipal {
-  partition: string;
-  account: string;
-  kind: "user" | "role" | "root";
-  /** The last path element: the user or role name (or "root"). */
-  name: string;
-  /** The path between the kind and the name, "" when none ("aws-service-role/…" for service-linked roles). */
-  path: string;
-}
-
-const IAM_ARN = /^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}):(user|role)\/((?:[\w+=,.@-]+\/)*)([\w+=,.@-]+)$/;
-const ROOT_ARN = /^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}):root$/;
-
-export function parsePrincipal(arn: string): EntryPrincipal | undefined {
-  const root = ROOT_ARN.exec(arn);
-  if (root) return { partition: root[1], account: root[2], kind: "root", name: "root", path: "" };
-  const m = IAM_ARN.exec(arn);
-  if (!m) return undefined;
-  return {
-    partition: m[1],
-    account: m[2],
-    kind: m[3] as "user" | "role",
-    name: m[5],
-    path: m[4].replace(/\/$/, ""),
-  };
-}
 
 /** Checks a principal for an entry of `type`; STS session ARNs and anything not an IAM user or role fail. */
 export function checkPrincipal(ctx: EksContext, cluster: string, arn: string, type: string): EntryPrincipal {
@@ -98,25 +71,6 @@ export function checkGroups(cluster: string, type: string, groups: string[]): vo
     const prefix = RESERVED_PREFIXES.find((p) => g.toLowerCase().startsWith(p));
     if (prefix) throw invalid(`The kubernetes group name ${g} is invalid, it cannot start with ${prefix}`);
   }
-}
-
-/** The username EKS reports for an entry created without one (eks-auth.md §5). */
-export function defaultUsername(principalArn: string, type: string): string {
-  switch (type) {
-    case "EC2_LINUX":
-    case "EC2_WINDOWS":
-    case "EC2":
-      return "system:node:{{EC2PrivateDNSName}}";
-    case "FARGATE_LINUX":
-    case "HYBRID_LINUX":
-    case "HYPERPOD_LINUX":
-      return "system:node:{{SessionName}}";
-  }
-  const p = parsePrincipal(principalArn);
-  // The path is dropped: a session's assumed-role ARN never carries it, so the template could not match.
-  if (p?.kind === "role")
-    return `arn:${p.partition}:sts::${p.account}:assumed-role/${p.name}/{{SessionName}}`;
-  return principalArn;
 }
 
 /** The groups EKS gives node entries itself (the CLI example's EC2_LINUX entry shows ["system:nodes"]). */

@@ -1,5 +1,7 @@
 import { parse } from "yaml";
 import type { UserInfo } from "../api/user.ts";
+import type { AccessGrant } from "./access-policies.ts";
+import { defaultUsername, samePrincipal } from "./entry-principal.ts";
 import type { Principal } from "./iam/credentials.ts";
 
 // From a verified IAM principal to a Kubernetes user, as EKS maps it: the cluster creator (with
@@ -11,6 +13,11 @@ export interface ClusterAccess {
   authenticationMode: "API" | "API_AND_CONFIG_MAP" | "CONFIG_MAP";
   bootstrapClusterCreatorAdminPermissions: boolean;
   creatorArn?: string;
+  /**
+   * Whether the creator's admin rights live in an access entry (API modes on clusters that have entries):
+   * then only that entry counts, and deleting it takes them away, as on EKS.
+   */
+  entriesBootstrapped?: boolean;
 }
 
 interface Mapping {
@@ -105,15 +112,30 @@ function userOf(p: Principal, username: string, groups: string[]): UserInfo {
   };
 }
 
-/** The user `p` is on a cluster, or undefined when nothing maps it (the request is then 401). */
-export function mapPrincipal(p: Principal, access: ClusterAccess, awsAuth: AwsAuthMap): UserInfo | undefined {
+/** What an access entry contributes to a caller: the user it maps to and its access policies. */
+export interface EntryMapping {
+  principalArn: string;
+  type: string;
+  /** Only a username the entry's owner chose; otherwise the type's default applies. */
+  username?: string;
+  kubernetesGroups: string[];
+  policies: AccessGrant[];
+}
+
+export interface MappedCaller {
+  user: UserInfo;
+  /** EKS access policies of the caller's access entry, evaluated before RBAC. */
+  grants: AccessGrant[];
+}
+
+function fromEntry(p: Principal, e: EntryMapping): MappedCaller | undefined {
+  const username = renderTemplate(e.username ?? defaultUsername(e.principalArn, e.type), p);
+  if (username === undefined) return undefined;
+  return { user: userOf(p, username, e.kubernetesGroups), grants: e.policies };
+}
+
+function fromAwsAuth(p: Principal, awsAuth: AwsAuthMap): UserInfo | undefined {
   const arn = canonicalArn(p);
-  if (
-    access.bootstrapClusterCreatorAdminPermissions &&
-    access.creatorArn?.toLowerCase() === arn.toLowerCase()
-  )
-    return userOf(p, "kubernetes-admin", ["system:masters"]);
-  if (access.authenticationMode === "API") return undefined;
   const key = arn.toLowerCase();
   const row =
     (p.type === "assumed-role" ? awsAuth.roles : awsAuth.users).find((m) => m.arn === key) ??
@@ -126,4 +148,29 @@ export function mapPrincipal(p: Principal, access: ClusterAccess, awsAuth: AwsAu
   }
   if (awsAuth.accounts.includes(p.account)) return userOf(p, arn, []);
   return undefined;
+}
+
+/**
+ * The caller `p` is on a cluster, or undefined when nothing maps it (the request is then 401), with EKS's
+ * precedence: in the API modes an access entry for the principal wins; in CONFIG_MAP mode the creator is
+ * an invisible system:masters member; then aws-auth, unless the mode is API.
+ */
+export function mapPrincipal(
+  p: Principal,
+  access: ClusterAccess,
+  awsAuth: AwsAuthMap,
+  entries: readonly EntryMapping[] = [],
+): MappedCaller | undefined {
+  const arn = canonicalArn(p);
+  if (access.authenticationMode !== "CONFIG_MAP") {
+    const entry = entries.find((e) => samePrincipal(e.principalArn, arn));
+    if (entry) return fromEntry(p, entry);
+  }
+  const creator = !!access.creatorArn && samePrincipal(access.creatorArn, arn);
+  // Without an entry of its own (a cluster made before access entries), the creator keeps its admin rights.
+  if (creator && access.bootstrapClusterCreatorAdminPermissions && !access.entriesBootstrapped)
+    return { user: userOf(p, "kubernetes-admin", ["system:masters"]), grants: [] };
+  if (access.authenticationMode === "API") return undefined;
+  const user = fromAwsAuth(p, awsAuth);
+  return user ? { user, grants: [] } : undefined;
 }
