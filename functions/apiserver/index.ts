@@ -2,6 +2,7 @@ import { handle, streamHandle } from "hono/aws-lambda";
 import { createApp } from "../../lib/apiserver/app.ts";
 import { AuthPipeline } from "../../lib/apiserver/pipeline.ts";
 import { invalidateRbac, rbacAuthorizer, rbacRules } from "../../lib/apiserver/rbac-source.ts";
+import { serviceAccountAuthenticator } from "../../lib/apiserver/service-accounts.ts";
 import { createEdge } from "../../lib/edge/app.ts";
 import { AwsAuth } from "../../lib/edge/aws-auth.ts";
 import { StoreEksEffects } from "../../lib/edge/effects.ts";
@@ -11,6 +12,7 @@ import { DynamoIamRepo } from "../../lib/identity/iam/dynamo-repo.ts";
 import { ensureNodes } from "../../lib/kubelet/nodes.ts";
 import { runtimeEnv } from "../../lib/runtime/env.ts";
 import { defaultStore } from "../../lib/runtime/store.ts";
+import { clusterIssuers } from "../cluster-identity.ts";
 import { connectInProcessApi } from "../in-process-api.ts";
 
 // The one HTTP edge: the EKS API and every cluster's Kubernetes API. On AWS it runs behind a Lambda function
@@ -24,26 +26,40 @@ const store = defaultStore();
 const repo = new DynamoEksRepo(store);
 const env = process.env;
 const account = env.KUMULUS_ACCOUNT_ID ?? "000000000000";
-const aws = new AwsAuth(new DynamoIamRepo(runtimeEnv().ddb, runtimeEnv().tables.identity), account);
+const issuers = clusterIssuers();
+const iamRepo = new DynamoIamRepo(runtimeEnv().ddb, runtimeEnv().tables.identity);
+const aws = new AwsAuth(
+  iamRepo,
+  account,
+  issuers.verifyWebIdentity(() => env.KUMULUS_ENDPOINT ?? ""),
+);
 const iam = new IamAuthenticator({
   aws,
   store,
   doc: async (name) => (await repo.get(name))?.doc,
   ownHosts: () => new Set(env.KUMULUS_ENDPOINT ? [new URL(env.KUMULUS_ENDPOINT).host] : []),
 });
-const auth = new AuthPipeline([iam.authenticator], [rbacAuthorizer(store)], rbacRules(store));
+const auth = new AuthPipeline(
+  [iam.authenticator, serviceAccountAuthenticator(store, issuers)],
+  [rbacAuthorizer(store)],
+  rbacRules(store),
+);
 
 export const app = createEdge({
   store,
   kube: createApp({
     store,
     auth,
+    serviceAccounts: issuers,
+    region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "us-east-1",
     onWrite: (cluster, group, plural) => {
       iam.onWrite(cluster, group, plural);
       invalidateRbac(cluster, group);
     },
   }),
   aws,
+  issuers,
+  podIdentity: { issuers, doc: async (name) => (await repo.get(name))?.doc, iam: iamRepo, account },
   repo,
   effects: new StoreEksEffects(store, repo, ensureNodes),
   region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "us-east-1",

@@ -9,9 +9,11 @@ import { handleDiscovery } from "./discovery.ts";
 import { json } from "./handlers/write.ts";
 import { handleHpaV1 } from "./hpa-v1.ts";
 import { handleMetrics, METRICS_GROUP } from "./metrics.ts";
+import { OIDC_PATHS, oidcResponse } from "./oidc.ts";
 import { parseApiPath } from "./path.ts";
 import { AuthPipeline, nonResourceVerb, verbOf } from "./pipeline.ts";
 import { handleResource } from "./resources.ts";
+import type { ServiceAccountIssuer } from "./service-accounts.ts";
 
 export interface AppDeps {
   store: Store;
@@ -19,6 +21,10 @@ export interface AppDeps {
   ready?: () => boolean;
   /** Authenticators and authorizers; without them only in-process control loops are served. */
   auth?: AuthPipeline;
+  /** The stack's AWS region. */
+  region?: string;
+  /** Service-account token issuers and keys; without them TokenRequest is refused. */
+  serviceAccounts?: ServiceAccountIssuer;
   /** Called after a write to a kind, so caches of it (RBAC rules, aws-auth) drop what they hold. */
   onWrite?: (cluster: string, group: string, plural: string) => void;
 }
@@ -52,9 +58,18 @@ export function createApp(deps: AppDeps): Hono {
         seen = { at: Date.now(), version: rec.version, serviceCidr: rec.serviceCidr };
         known.set(cluster, seen);
       }
+      const req = c.req.raw;
+      if (OIDC_PATHS.has(rest)) {
+        // kube serves its issuer's discovery on the API too, to callers system:service-account-issuer-discovery allows.
+        const caller = await auth.authenticate(req, cluster, c.env, rest);
+        await auth.authorizeOrThrow(caller, { cluster, verb: "get", group: "", resource: "", path: rest });
+        const found = await deps.serviceAccounts?.forCluster(cluster, url.origin);
+        const res = found && oidcResponse(rest, found);
+        if (!res) throw errors.pathNotFound(rest);
+        return res;
+      }
       const path = parseApiPath(rest);
       if (!path) throw errors.pathNotFound(rest);
-      const req = c.req.raw;
       const caller = await auth.authenticate(req, cluster, c.env, rest);
       if (path.type !== "resource") {
         await auth.authorizeOrThrow(caller, {
@@ -110,6 +125,8 @@ export function createApp(deps: AppDeps): Hono {
         request: c.req.raw,
         user,
         serviceCidr: seen.serviceCidr,
+        serviceAccounts: deps.serviceAccounts,
+        region: deps.region,
         warnings: [],
         signal: c.req.raw.signal,
       };

@@ -6,6 +6,7 @@ import type { ObjectKey } from "../store/keys.ts";
 import type { KindRegistry } from "../store/kind-registry.ts";
 import type { Store } from "../store/store.ts";
 import type { ResourcePath } from "./path.ts";
+import type { ServiceAccountIssuer } from "./service-accounts.ts";
 
 export type { UserInfo };
 
@@ -23,6 +24,10 @@ export interface ResourceContext {
   user: UserInfo;
   /** The cluster's service CIDR (EKS serviceIpv4Cidr), from which ClusterIPs are allocated. */
   serviceCidr?: string;
+  /** Issuers and keys of service-account tokens (absent in the in-process server the loops use). */
+  serviceAccounts?: ServiceAccountIssuer;
+  /** The stack's AWS region (what EKS's webhooks put in pods). */
+  region?: string;
   /** Values for the Warning response header. */
   warnings: string[];
   signal: AbortSignal;

@@ -12,6 +12,7 @@ import { watch } from "./handlers/watch.ts";
 import { create, json, readObject, update } from "./handlers/write.ts";
 import { podLog } from "./logs.ts";
 import { podStream, STREAM_SUBRESOURCES } from "./pod-streams.ts";
+import { requestToken } from "./token-request.ts";
 
 // Dispatches a resource request to its handler by method, name and subresource.
 
@@ -75,6 +76,9 @@ async function handleSubresource(ctx: ResourceContext, sub: string): Promise<Res
   }
   if (STREAM_SUBRESOURCES.has(sub) && ctx.kind.plural === "pods" && ctx.kind.group === "") {
     return podStream(ctx, name, sub);
+  }
+  if (sub === "token" && ctx.kind.plural === "serviceaccounts" && ctx.kind.group === "") {
+    return requestToken(ctx, name);
   }
   if (sub === "eviction" && ctx.kind.plural === "pods" && ctx.kind.group === "" && ctx.method === "POST") {
     return evict(ctx, name);

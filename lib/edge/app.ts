@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { errors, StatusError } from "../api/status.ts";
 import { errorResponse } from "../apiserver/app.ts";
+import { oidcResponse } from "../apiserver/oidc.ts";
 import type { EksContext, EksEffects } from "../eks/repo.ts";
 import { createEksApp, isEksPath } from "../eks/router.ts";
 import type { Principal } from "../identity/iam/credentials.ts";
@@ -8,6 +9,8 @@ import { TokenClusterResolver } from "../identity/token-cluster.ts";
 import type { Store } from "../store/store.ts";
 import { type AwsAuth, isQueryCall } from "./aws-auth.ts";
 import type { DynamoEksRepo } from "./eks-repo.ts";
+import { assumeRoleForPodIdentity, type PodIdentityDeps, podIdentityCluster } from "./pod-identity-auth.ts";
+import type { ClusterIssuers } from "./sa-issuers.ts";
 
 // The one HTTP edge: the EKS API (restJson1 paths under /clusters, /tags, /addons, /cluster-versions) and
 // every cluster's Kubernetes API (/clusters/{name}/api/..., or the root with an EKS token naming the
@@ -31,6 +34,10 @@ export interface EdgeOptions {
   endpointBase?: () => string | undefined;
   /** SigV4 verification, access keys and the IAM and STS APIs. */
   aws: AwsAuth;
+  /** Service-account issuers, for the clusters' OIDC discovery documents. */
+  issuers?: ClusterIssuers;
+  /** What the EKS Auth API's AssumeRoleForPodIdentity needs. */
+  podIdentity?: PodIdentityDeps;
   ready?: () => boolean;
 }
 
@@ -39,6 +46,13 @@ const NAMES_CACHE_MS = 2_000;
 async function bytesOf(req: Request): Promise<Uint8Array> {
   if (req.method === "GET" || req.method === "HEAD") return new Uint8Array();
   return new Uint8Array(await req.arrayBuffer());
+}
+
+function authError(status: number, type: string, message: string): Response {
+  return new Response(JSON.stringify({ message }), {
+    status,
+    headers: { "content-type": "application/json", "x-amzn-ErrorType": type },
+  });
 }
 
 function callerOf(p: Principal) {
@@ -84,7 +98,30 @@ export function createEdge(o: EdgeOptions): Hono {
     if (p === "/readyz" || p === "/healthz") return health();
     if (p === "/livez") return new Response("ok");
     ctx.endpointBase = o.endpointBase?.() ?? `${url.protocol}//${req.headers.get("host") ?? url.host}`;
+    // Each cluster's OIDC issuer, public as EKS's is: what STS and other relying parties read.
+    const oidc = /^\/oidc\/id\/([0-9A-F]{32})(\/.*)$/.exec(p);
+    if (oidc && o.issuers && (req.method === "GET" || req.method === "HEAD")) {
+      const found = await o.issuers.byId(oidc[1], ctx.endpointBase);
+      const res = found && oidcResponse(oidc[2], found);
+      return res ?? errorResponse(errors.pathNotFound(p), { path: p });
+    }
     if (isQueryCall(req, url)) return o.aws.query(req, await bytesOf(req));
+    const podCluster = o.podIdentity && podIdentityCluster(req.method, p);
+    if (podCluster && o.podIdentity) {
+      const body = await bytesOf(req);
+      const v = await o.aws.verify(req, body);
+      if (!v.ok) return o.aws.eksError(v);
+      const arn = `arn:aws:eks:${o.region}:${o.account}:cluster/${podCluster}`;
+      const allowed = await o.aws.eksAuthorizer(v.principal)("eks-auth:AssumeRoleForPodIdentity", arn);
+      if (!allowed.allowed) return authError(403, "AccessDeniedException", allowed.message);
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(new TextDecoder().decode(body) || "{}");
+      } catch {
+        return authError(400, "SerializationException", "The request body is not valid JSON.");
+      }
+      return assumeRoleForPodIdentity(o.podIdentity, podCluster, ctx.endpointBase, parsed);
+    }
     if (isEksPath(req.method, p)) {
       const body = await bytesOf(req);
       const v = await o.aws.verify(req, body);
@@ -94,7 +131,10 @@ export function createEdge(o: EdgeOptions): Hono {
         headers: req.headers,
         body: body.length > 0 ? body : undefined,
       });
-      return eks.fetch(forwarded, { caller: callerOf(v.principal) });
+      return eks.fetch(forwarded, {
+        caller: callerOf(v.principal),
+        authorize: o.aws.eksAuthorizer(v.principal),
+      });
     }
     if (p.startsWith("/clusters/")) return o.kube.fetch(req);
     // client-go sends some requests to the server's root, without the kubeconfig's path (kubectl get --raw):

@@ -1,4 +1,6 @@
+import type { EksAuthorizer } from "../eks/op.ts";
 import { jsonAuthErrorResponse, queryAuthErrorResponse } from "../identity/iam/auth-errors.ts";
+import { authorize, notAuthorizedMessage } from "../identity/iam/authorize.ts";
 import { type CredentialLookup, lookupCredential, type Principal } from "../identity/iam/credentials.ts";
 import { handleIamStsRequest, isAnonymousAction, type VerifyWebIdentity } from "../identity/iam/query.ts";
 import type { IamRepo } from "../identity/iam/repo.ts";
@@ -80,6 +82,19 @@ export class AwsAuth {
       status: out.status,
       headers: { "content-type": out.contentType, "x-amzn-requestid": out.requestId },
     });
+  }
+
+  /**
+   * The EKS API's authorizer for one verified principal: its identity policies (and a session's policy)
+   * decide each `eks:` action, as IAM decides for EKS. The root is always allowed, by authorize() itself.
+   */
+  eksAuthorizer(principal: Principal): EksAuthorizer {
+    return async (action, resource) => {
+      const v = await authorize(this.repo, principal, action, resource);
+      return v.decision === "allow"
+        ? { allowed: true }
+        : { allowed: false, message: notAuthorizedMessage(principal, action, resource, v) };
+    };
   }
 
   /** A restJson1 (EKS) authentication failure. */

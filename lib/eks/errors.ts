@@ -11,6 +11,7 @@ export type EksErrorCode =
   | "ServerException"
   | "BadRequestException"
   | "NotFoundException"
+  | "AccessDeniedException"
   | "SerializationException";
 
 const STATUS: Record<EksErrorCode, number> = {
@@ -23,6 +24,7 @@ const STATUS: Record<EksErrorCode, number> = {
   ServerException: 500,
   BadRequestException: 400,
   NotFoundException: 404,
+  AccessDeniedException: 403,
   // Not in the EKS model: what AWS's JSON front end answers for a body it cannot parse. Both SDKs surface
   // an unmodelled code as a generic service error with that name.
   SerializationException: 400,
@@ -71,4 +73,6 @@ export const eksErrors = {
     ),
   badRequest: (message: string) => new EksError("BadRequestException", message),
   notFound: (message: string) => new EksError("NotFoundException", message),
+  /** An IAM denial; the message is IAM's own ("User: … is not authorized to perform: …"). */
+  accessDenied: (message: string) => new EksError("AccessDeniedException", message),
 };

@@ -13,6 +13,15 @@ export interface OpRequest {
   caller: Caller;
 }
 
+/** IAM's answer for one action on one resource: a denial carries AWS's AccessDenied message. */
+export type EksAuthorization = { allowed: true } | { allowed: false; message: string };
+
+/**
+ * Whether the request's verified principal may perform an IAM action (`eks:DescribeCluster`) on a resource
+ * ARN (or `*`). The edge binds one to each request's principal, so the EKS room needs no IAM store.
+ */
+export type EksAuthorizer = (action: string, resource: string) => Promise<EksAuthorization>;
+
 export type Op = (ctx: EksContext, req: OpRequest) => Promise<Record<string, unknown>>;
 
 export function nowMs(ctx: EksContext): number {

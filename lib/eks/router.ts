@@ -2,8 +2,9 @@ import { randomUUID } from "node:crypto";
 import { Hono } from "hono";
 import { log } from "../log.ts";
 import { defaultCaller } from "./caller.ts";
-import { EksError } from "./errors.ts";
-import type { Op, OpRequest } from "./op.ts";
+import { EksError, eksErrors } from "./errors.ts";
+import { clusterArn } from "./ids.ts";
+import type { EksAuthorizer, Op, OpRequest } from "./op.ts";
 import { associateAccessPolicy } from "./ops/associate-access-policy.ts";
 import { createAccessEntry } from "./ops/create-access-entry.ts";
 import { createAddon } from "./ops/create-addon.ts";
@@ -46,53 +47,111 @@ interface Route {
   method: string;
   /** Literal segments, or ":label" for a path label. */
   pattern: string[];
+  /** The IAM action the operation needs, `eks:<Operation>`: spelled out, as bundling may minify `op.name`. */
+  action: string;
   op: Op;
 }
 
-const route = (method: string, path: string, op: Op): Route => ({
+const route = (method: string, path: string, operation: string, op: Op): Route => ({
   method,
   pattern: path.split("/").slice(1),
+  action: `eks:${operation}`,
   op,
 });
 
 const ROUTES: Route[] = [
-  route("POST", "/clusters", createCluster),
-  route("GET", "/clusters", listClusters),
-  route("GET", "/clusters/:name", describeCluster),
-  route("DELETE", "/clusters/:name", deleteCluster),
-  route("POST", "/clusters/:name/updates", updateClusterVersion),
-  route("GET", "/clusters/:name/updates", listUpdates),
-  route("GET", "/clusters/:name/updates/:updateId", describeUpdate),
-  route("POST", "/clusters/:name/update-config", updateClusterConfig),
-  route("POST", "/clusters/:name/addons", createAddon),
-  route("GET", "/clusters/:name/addons", listAddons),
-  route("GET", "/clusters/:name/addons/:addonName", describeAddon),
-  route("DELETE", "/clusters/:name/addons/:addonName", deleteAddon),
-  route("POST", "/clusters/:name/addons/:addonName/update", updateAddon),
-  route("POST", "/clusters/:name/access-entries", createAccessEntry),
-  route("GET", "/clusters/:name/access-entries", listAccessEntries),
-  route("GET", "/clusters/:name/access-entries/:principalArn", describeAccessEntry),
-  route("POST", "/clusters/:name/access-entries/:principalArn", updateAccessEntry),
-  route("DELETE", "/clusters/:name/access-entries/:principalArn", deleteAccessEntry),
-  route("POST", "/clusters/:name/access-entries/:principalArn/access-policies", associateAccessPolicy),
-  route("GET", "/clusters/:name/access-entries/:principalArn/access-policies", listAssociatedAccessPolicies),
+  route("POST", "/clusters", "CreateCluster", createCluster),
+  route("GET", "/clusters", "ListClusters", listClusters),
+  route("GET", "/clusters/:name", "DescribeCluster", describeCluster),
+  route("DELETE", "/clusters/:name", "DeleteCluster", deleteCluster),
+  route("POST", "/clusters/:name/updates", "UpdateClusterVersion", updateClusterVersion),
+  route("GET", "/clusters/:name/updates", "ListUpdates", listUpdates),
+  route("GET", "/clusters/:name/updates/:updateId", "DescribeUpdate", describeUpdate),
+  route("POST", "/clusters/:name/update-config", "UpdateClusterConfig", updateClusterConfig),
+  route("POST", "/clusters/:name/addons", "CreateAddon", createAddon),
+  route("GET", "/clusters/:name/addons", "ListAddons", listAddons),
+  route("GET", "/clusters/:name/addons/:addonName", "DescribeAddon", describeAddon),
+  route("DELETE", "/clusters/:name/addons/:addonName", "DeleteAddon", deleteAddon),
+  route("POST", "/clusters/:name/addons/:addonName/update", "UpdateAddon", updateAddon),
+  route("POST", "/clusters/:name/access-entries", "CreateAccessEntry", createAccessEntry),
+  route("GET", "/clusters/:name/access-entries", "ListAccessEntries", listAccessEntries),
+  route("GET", "/clusters/:name/access-entries/:principalArn", "DescribeAccessEntry", describeAccessEntry),
+  route("POST", "/clusters/:name/access-entries/:principalArn", "UpdateAccessEntry", updateAccessEntry),
+  route("DELETE", "/clusters/:name/access-entries/:principalArn", "DeleteAccessEntry", deleteAccessEntry),
+  route(
+    "POST",
+    "/clusters/:name/access-entries/:principalArn/access-policies",
+    "AssociateAccessPolicy",
+    associateAccessPolicy,
+  ),
+  route(
+    "GET",
+    "/clusters/:name/access-entries/:principalArn/access-policies",
+    "ListAssociatedAccessPolicies",
+    listAssociatedAccessPolicies,
+  ),
   route(
     "DELETE",
     "/clusters/:name/access-entries/:principalArn/access-policies/:policyArn",
+    "DisassociateAccessPolicy",
     disassociateAccessPolicy,
   ),
-  route("POST", "/clusters/:name/pod-identity-associations", createPodIdentityAssociation),
-  route("GET", "/clusters/:name/pod-identity-associations", listPodIdentityAssociations),
-  route("GET", "/clusters/:name/pod-identity-associations/:associationId", describePodIdentityAssociation),
-  route("POST", "/clusters/:name/pod-identity-associations/:associationId", updatePodIdentityAssociation),
-  route("DELETE", "/clusters/:name/pod-identity-associations/:associationId", deletePodIdentityAssociation),
-  route("GET", "/access-policies", listAccessPolicies),
-  route("GET", "/cluster-versions", describeClusterVersions),
-  route("GET", "/addons/supported-versions", describeAddonVersions),
-  route("POST", "/tags/:resourceArn", tagResource),
-  route("DELETE", "/tags/:resourceArn", untagResource),
-  route("GET", "/tags/:resourceArn", listTagsForResource),
+  route(
+    "POST",
+    "/clusters/:name/pod-identity-associations",
+    "CreatePodIdentityAssociation",
+    createPodIdentityAssociation,
+  ),
+  route(
+    "GET",
+    "/clusters/:name/pod-identity-associations",
+    "ListPodIdentityAssociations",
+    listPodIdentityAssociations,
+  ),
+  route(
+    "GET",
+    "/clusters/:name/pod-identity-associations/:associationId",
+    "DescribePodIdentityAssociation",
+    describePodIdentityAssociation,
+  ),
+  route(
+    "POST",
+    "/clusters/:name/pod-identity-associations/:associationId",
+    "UpdatePodIdentityAssociation",
+    updatePodIdentityAssociation,
+  ),
+  route(
+    "DELETE",
+    "/clusters/:name/pod-identity-associations/:associationId",
+    "DeletePodIdentityAssociation",
+    deletePodIdentityAssociation,
+  ),
+  route("GET", "/access-policies", "ListAccessPolicies", listAccessPolicies),
+  route("GET", "/cluster-versions", "DescribeClusterVersions", describeClusterVersions),
+  route("GET", "/addons/supported-versions", "DescribeAddonVersions", describeAddonVersions),
+  route("POST", "/tags/:resourceArn", "TagResource", tagResource),
+  route("DELETE", "/tags/:resourceArn", "UntagResource", untagResource),
+  route("GET", "/tags/:resourceArn", "ListTagsForResource", listTagsForResource),
 ];
+
+/**
+ * The ARN an operation is authorized on. Everything under /clusters/{name} (the cluster's own operations and
+ * those of its add-ons, updates, access entries and pod identity associations) uses the cluster ARN, so the
+ * cluster is the unit a policy grants. AWS names some of those sub-resources by their own ARNs
+ * (addon/NAME/ADDON/UUID, access-entry/…/UUID), whose ids only the stored cluster knows: checking the cluster
+ * ARN needs no read before the check, and a policy scoped to cluster/A still confines the caller to A. Tag
+ * operations use the ARN they name; the account-wide lists and catalogs use `*`.
+ */
+function resourceOf(ctx: EksContext, r: Route, params: Record<string, string>, body: unknown): string {
+  if (params.resourceArn !== undefined) return params.resourceArn;
+  if (params.name !== undefined) return clusterArn(ctx, params.name);
+  if (r.action === "eks:CreateCluster") {
+    const name = (body as { name?: unknown }).name;
+    // A missing name fails validation in the op; an unprivileged caller is told AccessDenied first.
+    return clusterArn(ctx, typeof name === "string" ? name : "");
+  }
+  return "*";
+}
 
 /**
  * The names EKS uses below /clusters/{name}. Everything else there (api, apis, version, openapi, healthz,
@@ -135,7 +194,7 @@ export function isEksPath(_method: string, pathname: string): boolean {
   return EKS_SUBRESOURCES.has(seg[2]);
 }
 
-function match(method: string, seg: string[]): { op: Op; params: Record<string, string> } | undefined {
+function match(method: string, seg: string[]): { route: Route; params: Record<string, string> } | undefined {
   for (const r of ROUTES) {
     if (r.method !== method || r.pattern.length !== seg.length) continue;
     const params: Record<string, string> = {};
@@ -146,7 +205,7 @@ function match(method: string, seg: string[]): { op: Op; params: Record<string, 
       }
       return p === seg[i];
     });
-    if (ok) return { op: r.op, params };
+    if (ok) return { route: r, params };
   }
   return undefined;
 }
@@ -184,9 +243,13 @@ function respond(status: number, body: unknown, requestId: string, errorType?: s
   return new Response(JSON.stringify(body), { status, headers });
 }
 
-/** What the edge passes as the Hono env: `eks.fetch(req, { caller })`, after verifying SigV4. */
+/**
+ * What the edge passes as the Hono env after verifying SigV4: `eks.fetch(req, { caller, authorize })`.
+ * Without an authorizer (unit tests, an edge that does not authenticate) every operation is allowed.
+ */
 export interface EksBindings {
   caller?: Caller;
+  authorize?: EksAuthorizer;
 }
 
 export function createEksApp(ctx: EksContext): Hono<{ Bindings: EksBindings }> {
@@ -205,7 +268,12 @@ export function createEksApp(ctx: EksContext): Hono<{ Bindings: EksBindings }> {
         body: await bodyOf(c.req.raw),
         caller: c.env?.caller ?? defaultCaller(ctx),
       };
-      return respond(200, await hit.op(ctx, req), requestId);
+      const authorize = c.env?.authorize;
+      if (authorize) {
+        const verdict = await authorize(hit.route.action, resourceOf(ctx, hit.route, req.params, req.body));
+        if (!verdict.allowed) throw eksErrors.accessDenied(verdict.message);
+      }
+      return respond(200, await hit.route.op(ctx, req), requestId);
     } catch (e) {
       if (e instanceof EksError) return respond(e.status, e.body(), requestId, e.code);
       log("error", "eks request failed", { method: c.req.method, path: url.pathname, error: String(e) });

@@ -1,22 +1,32 @@
+import { labelSelectorFromObject, type MetaLabelSelector } from "../api/selectors.ts";
 import type { KubeObject } from "../api/types.ts";
 import type { UserInfo } from "../api/user.ts";
 import {
   ADMIN_RULES,
+  AGGREGATE_TO_ADMIN_RULES,
+  AGGREGATE_TO_EDIT_RULES,
+  AGGREGATE_TO_VIEW_RULES,
   BASIC_USER_RULES,
   CLUSTER_ADMIN_RULES,
   DISCOVERY_RULES,
   EDIT_RULES,
+  KUBE_CONTROLLER_MANAGER_RULES,
+  KUBE_SCHEDULER_RULES,
+  NODE_RULES,
   type PolicyRule,
   PUBLIC_INFO_RULES,
   type RuleRequest,
   ruleAllows,
+  SERVICE_ACCOUNT_ISSUER_DISCOVERY_RULES,
   VIEW_RULES,
 } from "./rbac-rules.ts";
 
 // kube's RBAC authorizer over one snapshot of a cluster's Roles, ClusterRoles and their bindings: a request
 // is allowed when a binding whose subjects include the user (by name, group or service account) refers to a
 // role with a rule that allows it. A RoleBinding applies only in its namespace, also when it refers to a
-// ClusterRole. Nothing here denies: no match is "no opinion".
+// ClusterRole. Nothing here denies: no match is "no opinion". An aggregated ClusterRole's rules are worked
+// out from the snapshot itself, as kube's aggregation controller would have written them, so no controller
+// has to run before a CRD's role labelled aggregate-to-view shows through view, edit and admin.
 
 export interface RbacObjects {
   roles: KubeObject[];
@@ -50,12 +60,79 @@ function subjectMatches(s: Subject, user: UserInfo, bindingNamespace: string): b
   }
 }
 
+type ClusterRole = Role & { aggregationRule?: { clusterRoleSelectors?: MetaLabelSelector[] } };
+
+interface Resolved {
+  byName: Map<string, ClusterRole>;
+  /** Sorted by name. */
+  all: ClusterRole[];
+  rules: Map<string, PolicyRule[]>;
+}
+
+/** Per snapshot: rbac-source hands out the same snapshot object while it is fresh. */
+const resolved = new WeakMap<RbacObjects, Resolved>();
+
+const ruleKey = (r: PolicyRule) =>
+  JSON.stringify([
+    r.verbs,
+    r.apiGroups ?? [],
+    r.resources ?? [],
+    r.resourceNames ?? [],
+    r.nonResourceURLs ?? [],
+  ]);
+
+/**
+ * The rules a ClusterRole grants. An aggregated one holds, per selector in order, the distinct rules of every
+ * other ClusterRole its selector matches, taken in name order (the aggregation controller's order); those are
+ * themselves aggregated first, so view's additions reach edit and admin. Its stored rules are what the
+ * controller would overwrite, so they count only to break a cycle.
+ */
+function clusterRoleRules(o: RbacObjects, name: string, visiting = new Set<string>()): PolicyRule[] {
+  let res = resolved.get(o);
+  if (!res) {
+    const all = (o.clusterRoles as ClusterRole[])
+      .filter((r) => r.metadata.name)
+      .sort((a, b) => (a.metadata.name! < b.metadata.name! ? -1 : 1));
+    res = { byName: new Map(all.map((r) => [r.metadata.name!, r])), all, rules: new Map() };
+    resolved.set(o, res);
+  }
+  const known = res.rules.get(name);
+  if (known) return known;
+  const role = res.byName.get(name);
+  if (!role) return [];
+  if (!role.aggregationRule || visiting.has(name)) {
+    const own = role.rules ?? [];
+    if (!role.aggregationRule) res.rules.set(name, own);
+    return own;
+  }
+  visiting.add(name);
+  const out: PolicyRule[] = [];
+  const seen = new Set<string>();
+  for (const sel of role.aggregationRule.clusterRoleSelectors ?? []) {
+    const selector = labelSelectorFromObject(sel);
+    for (const member of res.all) {
+      if (member.metadata.name === name || !selector.matches(member.metadata.labels)) continue;
+      for (const rule of clusterRoleRules(o, member.metadata.name!, visiting)) {
+        const key = ruleKey(rule);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        out.push(rule);
+      }
+    }
+  }
+  visiting.delete(name);
+  // Within a cycle the result depends on where the walk entered it: remember only results reached cleanly.
+  if (visiting.size === 0) res.rules.set(name, out);
+  return out;
+}
+
 function rulesOfRef(o: RbacObjects, ref: RoleRef | undefined, namespace: string): PolicyRule[] {
   if (!ref) return [];
-  const pool = ref.kind === "ClusterRole" ? o.clusterRoles : o.roles;
-  const role = pool.find(
-    (r) => r.metadata.name === ref.name && (ref.kind === "ClusterRole" || r.metadata.namespace === namespace),
-  ) as Role | undefined;
+  if (ref.kind === "ClusterRole") return clusterRoleRules(o, ref.name);
+  if (ref.kind !== "Role") return [];
+  const role = o.roles.find((r) => r.metadata.name === ref.name && r.metadata.namespace === namespace) as
+    | Role
+    | undefined;
   return role?.rules ?? [];
 }
 
@@ -103,11 +180,24 @@ const BOOTSTRAP_META = {
   annotations: { "rbac.authorization.kubernetes.io/autoupdate": "true" },
 };
 
-function clusterRole(name: string, rules: PolicyRule[], labels: Record<string, string> = {}): KubeObject {
+const AGGREGATE_TO = "rbac.authorization.k8s.io/aggregate-to-";
+const aggregatesTo = (...roles: string[]) =>
+  Object.fromEntries(roles.map((r) => [`${AGGREGATE_TO}${r}`, "true"]));
+
+interface RoleOptions {
+  labels?: Record<string, string>;
+  /** Aggregates the ClusterRoles labelled aggregate-to-<name>, as kube's admin, edit and view do. */
+  aggregates?: string;
+}
+
+function clusterRole(name: string, rules: PolicyRule[], opts: RoleOptions = {}): KubeObject {
   return {
     apiVersion: "rbac.authorization.k8s.io/v1",
     kind: "ClusterRole",
-    metadata: { name, ...BOOTSTRAP_META, labels: { ...BOOTSTRAP_META.labels, ...labels } },
+    metadata: { name, ...BOOTSTRAP_META, labels: { ...BOOTSTRAP_META.labels, ...opts.labels } },
+    ...(opts.aggregates
+      ? { aggregationRule: { clusterRoleSelectors: [{ matchLabels: aggregatesTo(opts.aggregates) }] } }
+      : {}),
     rules,
   } as KubeObject;
 }
@@ -125,23 +215,42 @@ function binding(name: string, role: string, subjects: Subject[]): KubeObject {
 }
 
 const group = (name: string): Subject => ({ kind: "Group", name });
+const user = (name: string): Subject => ({ kind: "User", name });
 
-/** kube's user-facing bootstrap roles and the bindings every cluster starts with. */
+/**
+ * kube's bootstrap ClusterRoles and bindings that matter to a Kumulus cluster. admin, edit and view carry
+ * the rules their aggregation yields at creation (what kubectl shows once kube's controller has run); the
+ * authorizer recomputes them from the system:aggregate-to-* roles and any role labelled to join them.
+ */
 export function bootstrapRbacObjects(): KubeObject[] {
   return [
     clusterRole("cluster-admin", CLUSTER_ADMIN_RULES),
-    clusterRole("admin", ADMIN_RULES),
-    clusterRole("edit", EDIT_RULES, { "rbac.authorization.k8s.io/aggregate-to-admin": "true" }),
-    clusterRole("view", VIEW_RULES, { "rbac.authorization.k8s.io/aggregate-to-edit": "true" }),
+    clusterRole("admin", ADMIN_RULES, { aggregates: "admin" }),
+    clusterRole("edit", EDIT_RULES, { aggregates: "edit", labels: aggregatesTo("admin") }),
+    clusterRole("view", VIEW_RULES, { aggregates: "view", labels: aggregatesTo("edit") }),
+    clusterRole("system:aggregate-to-admin", AGGREGATE_TO_ADMIN_RULES, { labels: aggregatesTo("admin") }),
+    clusterRole("system:aggregate-to-edit", AGGREGATE_TO_EDIT_RULES, { labels: aggregatesTo("edit") }),
+    clusterRole("system:aggregate-to-view", AGGREGATE_TO_VIEW_RULES, { labels: aggregatesTo("view") }),
     clusterRole("system:discovery", DISCOVERY_RULES),
     clusterRole("system:basic-user", BASIC_USER_RULES),
     clusterRole("system:public-info-viewer", PUBLIC_INFO_RULES),
+    clusterRole("system:service-account-issuer-discovery", SERVICE_ACCOUNT_ISSUER_DISCOVERY_RULES),
+    clusterRole("system:node", NODE_RULES),
+    clusterRole("system:kube-scheduler", KUBE_SCHEDULER_RULES),
+    clusterRole("system:kube-controller-manager", KUBE_CONTROLLER_MANAGER_RULES),
     binding("cluster-admin", "cluster-admin", [group("system:masters")]),
     binding("system:discovery", "system:discovery", [group("system:authenticated")]),
     binding("system:basic-user", "system:basic-user", [group("system:authenticated")]),
     binding("system:public-info-viewer", "system:public-info-viewer", [
       group("system:authenticated"),
       group("system:unauthenticated"),
+    ]),
+    binding("system:service-account-issuer-discovery", "system:service-account-issuer-discovery", [
+      group("system:serviceaccounts"),
+    ]),
+    binding("system:kube-scheduler", "system:kube-scheduler", [user("system:kube-scheduler")]),
+    binding("system:kube-controller-manager", "system:kube-controller-manager", [
+      user("system:kube-controller-manager"),
     ]),
   ];
 }

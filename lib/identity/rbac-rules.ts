@@ -1,5 +1,6 @@
-// RBAC's rule matching and kube's user-facing rule sets (view, edit, admin, cluster-admin as kube 1.32's
-// bootstrap policy aggregates them), which EKS's access policies also grant. Pure data and predicates.
+// RBAC's rule matching and the rules of kube's bootstrap ClusterRoles: the user-facing sets (view, edit, admin
+// as kube 1.32 aggregates them from system:aggregate-to-*, and cluster-admin), which EKS's access policies
+// also grant, and the rules of a few system roles. Pure data and predicates.
 
 export interface PolicyRule {
   verbs: string[];
@@ -102,13 +103,14 @@ const VIEW_GROUPS: PolicyRule[] = [
   { apiGroups: ["metrics.k8s.io"], resources: ["pods", "nodes"], verbs: READ },
 ];
 
-export const VIEW_RULES: PolicyRule[] = [
+/** kube's system:aggregate-to-view: what `view` aggregates before any CRD's role adds to it. */
+export const AGGREGATE_TO_VIEW_RULES: PolicyRule[] = [
   { apiGroups: [""], resources: VIEW_CORE, verbs: READ },
   ...VIEW_GROUPS,
 ];
 
-export const EDIT_RULES: PolicyRule[] = [
-  ...VIEW_RULES,
+/** kube's system:aggregate-to-edit: what `edit` adds to `view`. */
+export const AGGREGATE_TO_EDIT_RULES: PolicyRule[] = [
   {
     apiGroups: [""],
     resources: ["pods/attach", "pods/exec", "pods/portforward", "pods/proxy", "secrets", "services/proxy"],
@@ -157,8 +159,8 @@ export const EDIT_RULES: PolicyRule[] = [
   { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: WRITE },
 ];
 
-export const ADMIN_RULES: PolicyRule[] = [
-  ...EDIT_RULES,
+/** kube's system:aggregate-to-admin: what `admin` adds to `edit`. */
+export const AGGREGATE_TO_ADMIN_RULES: PolicyRule[] = [
   { apiGroups: ["authorization.k8s.io"], resources: ["localsubjectaccessreviews"], verbs: ["create"] },
   {
     apiGroups: ["rbac.authorization.k8s.io"],
@@ -166,6 +168,12 @@ export const ADMIN_RULES: PolicyRule[] = [
     verbs: [...READ, ...WRITE],
   },
 ];
+
+// What view, edit and admin hold when only the bootstrap roles aggregate into them, in the order the
+// aggregation controller builds them (matching roles sorted by name). EKS's access policies grant these.
+export const VIEW_RULES: PolicyRule[] = AGGREGATE_TO_VIEW_RULES;
+export const EDIT_RULES: PolicyRule[] = [...AGGREGATE_TO_EDIT_RULES, ...VIEW_RULES];
+export const ADMIN_RULES: PolicyRule[] = [...EDIT_RULES, ...AGGREGATE_TO_ADMIN_RULES];
 
 export const CLUSTER_ADMIN_RULES: PolicyRule[] = [
   { apiGroups: ["*"], resources: ["*"], verbs: ["*"] },
@@ -202,4 +210,90 @@ export const BASIC_USER_RULES: PolicyRule[] = [
 
 export const PUBLIC_INFO_RULES: PolicyRule[] = [
   { nonResourceURLs: ["/healthz", "/livez", "/readyz", "/version", "/version/"], verbs: ["get"] },
+];
+
+/** The OIDC discovery documents, so a workload can verify tokens its cluster's issuer signed. */
+export const SERVICE_ACCOUNT_ISSUER_DISCOVERY_RULES: PolicyRule[] = [
+  {
+    nonResourceURLs: [
+      "/.well-known/openid-configuration",
+      "/.well-known/openid-configuration/",
+      "/openid/v1/jwks",
+      "/openid/v1/jwks/",
+    ],
+    verbs: ["get"],
+  },
+];
+
+const ruleOf = (apiGroups: string[], resources: string[], verbs: string[], resourceNames?: string[]) =>
+  resourceNames ? { apiGroups, resources, verbs, resourceNames } : { apiGroups, resources, verbs };
+
+const EVENTS = ruleOf(["", "events.k8s.io"], ["events"], ["create", "patch", "update"]);
+const REVIEWS = [
+  ruleOf(["authentication.k8s.io"], ["tokenreviews"], ["create"]),
+  ruleOf(["authorization.k8s.io"], ["subjectaccessreviews"], ["create"]),
+];
+/** Leader election: anyone of the role may create a lease, but only read and renew its own. */
+const leaderLease = (name: string) => [
+  ruleOf(["coordination.k8s.io"], ["leases"], ["create"]),
+  ruleOf(["coordination.k8s.io"], ["leases"], ["get", "update"], [name]),
+];
+
+/** kube's system:kube-scheduler, without the extensions group Kumulus does not serve. */
+export const KUBE_SCHEDULER_RULES: PolicyRule[] = [
+  EVENTS,
+  ...leaderLease("kube-scheduler"),
+  ruleOf([""], ["nodes"], READ),
+  ruleOf([""], ["pods"], ["delete", ...READ]),
+  ruleOf([""], ["bindings", "pods/binding"], ["create"]),
+  ruleOf([""], ["pods/status"], ["patch", "update"]),
+  ruleOf([""], ["replicationcontrollers", "services"], READ),
+  ruleOf(["apps"], ["replicasets", "statefulsets"], READ),
+  ruleOf(["policy"], ["poddisruptionbudgets"], READ),
+  ruleOf([""], ["persistentvolumeclaims", "persistentvolumes"], READ),
+  ...REVIEWS,
+  ruleOf(["storage.k8s.io"], ["csinodes", "csidrivers", "csistoragecapacities"], READ),
+  ruleOf([""], ["namespaces"], READ),
+];
+
+/**
+ * kube's system:kube-controller-manager: what the manager itself needs. Each controller acts as its own
+ * service account (--use-service-account-credentials) with its system:controller:* role.
+ */
+export const KUBE_CONTROLLER_MANAGER_RULES: PolicyRule[] = [
+  EVENTS,
+  ...leaderLease("kube-controller-manager"),
+  ruleOf([""], ["secrets", "serviceaccounts"], ["create"]),
+  ruleOf([""], ["secrets"], ["delete"]),
+  ruleOf([""], ["configmaps", "namespaces", "secrets", "serviceaccounts"], ["get"]),
+  ruleOf([""], ["secrets", "serviceaccounts"], ["update"]),
+  ...REVIEWS,
+  ruleOf(["*"], ["*"], ["list", "watch"]),
+  ruleOf([""], ["serviceaccounts/token"], ["create"]),
+];
+
+/** kube's system:node. No binding grants it (the Node authorizer decides for kubelets since kube 1.8). */
+export const NODE_RULES: PolicyRule[] = [
+  ruleOf(["authentication.k8s.io"], ["tokenreviews"], ["create"]),
+  ruleOf(["authorization.k8s.io"], ["localsubjectaccessreviews", "subjectaccessreviews"], ["create"]),
+  ruleOf([""], ["services"], READ),
+  ruleOf([""], ["nodes"], ["create", ...READ]),
+  ruleOf([""], ["nodes/status"], ["patch", "update"]),
+  ruleOf([""], ["nodes"], ["patch", "update"]),
+  ruleOf([""], ["events"], ["create", "patch", "update"]),
+  ruleOf([""], ["pods"], READ),
+  ruleOf([""], ["pods"], ["create", "delete"]),
+  ruleOf([""], ["pods/status"], ["patch", "update"]),
+  ruleOf([""], ["pods/eviction"], ["create"]),
+  ruleOf([""], ["configmaps", "secrets"], READ),
+  ruleOf([""], ["persistentvolumeclaims", "persistentvolumes"], ["get"]),
+  ruleOf([""], ["endpoints"], ["get"]),
+  ruleOf(["certificates.k8s.io"], ["certificatesigningrequests"], ["create", ...READ]),
+  ruleOf(["coordination.k8s.io"], ["leases"], ["create", "delete", "get", "patch", "update"]),
+  ruleOf(["storage.k8s.io"], ["volumeattachments"], ["get"]),
+  ruleOf([""], ["serviceaccounts/token"], ["create"]),
+  ruleOf([""], ["persistentvolumeclaims/status"], ["get", "patch", "update"]),
+  ruleOf(["storage.k8s.io"], ["csidrivers"], READ),
+  ruleOf(["storage.k8s.io"], ["csinodes"], ["create", "delete", "get", "patch", "update"]),
+  ruleOf(["node.k8s.io"], ["runtimeclasses"], READ),
 ];

@@ -60,10 +60,14 @@ function newUser(name: string): { arn: string; key: AwsKey } {
   return { arn, key: { accessKeyId: k.AccessKeyId, secretAccessKey: k.SecretAccessKey } };
 }
 
-/** kubectl as `key`, through a kubeconfig `aws eks update-kubeconfig` wrote (exec: aws eks get-token). */
+/**
+ * kubectl as `key`, through a kubeconfig `aws eks update-kubeconfig` wrote (exec: aws eks get-token). The
+ * admin writes it (DescribeCluster needs eks:DescribeCluster, which these principals lack); `get-token` runs
+ * with the principal's own key.
+ */
 function kubectlAs(cluster: string, key: AwsKey, args: string[], stdin?: string): Run {
   const kubeconfig = path.join(home, `${cluster}-${key.accessKeyId}.kubeconfig`);
-  const w = run("aws", ["eks", "update-kubeconfig", "--name", cluster, "--kubeconfig", kubeconfig], key);
+  const w = run("aws", ["eks", "update-kubeconfig", "--name", cluster, "--kubeconfig", kubeconfig], admin);
   expect(w.code, w.stderr).toBe(0);
   const r = spawnSync(KUBECTL, ["--kubeconfig", kubeconfig, ...args], {
     encoding: "utf8",
@@ -226,6 +230,99 @@ describe("IAM principals on a cluster", () => {
 });
 
 describe("RBAC", () => {
+  it("lists for a fresh service account what kube lists", () => {
+    const r = k.kubectl(["auth", "can-i", "--list", "--as=system:serviceaccount:default:default"]);
+    expect(r.code, r.stderr).toBe(0);
+    const rows = r.stdout
+      .trim()
+      .split("\n")
+      .slice(1)
+      .map((l) => l.trim().split(/\s+/).join(" "));
+    expect(rows).toEqual([
+      "selfsubjectreviews.authentication.k8s.io [] [] [create]",
+      "selfsubjectaccessreviews.authorization.k8s.io [] [] [create]",
+      "selfsubjectrulesreviews.authorization.k8s.io [] [] [create]",
+      "[/.well-known/openid-configuration/] [] [get]",
+      "[/.well-known/openid-configuration] [] [get]",
+      "[/api/*] [] [get]",
+      "[/api] [] [get]",
+      "[/apis/*] [] [get]",
+      "[/apis] [] [get]",
+      "[/healthz] [] [get]",
+      "[/healthz] [] [get]",
+      "[/livez] [] [get]",
+      "[/livez] [] [get]",
+      "[/openapi/*] [] [get]",
+      "[/openapi] [] [get]",
+      "[/openid/v1/jwks/] [] [get]",
+      "[/openid/v1/jwks] [] [get]",
+      "[/readyz] [] [get]",
+      "[/readyz] [] [get]",
+      "[/version/] [] [get]",
+      "[/version/] [] [get]",
+      "[/version] [] [get]",
+      "[/version] [] [get]",
+    ]);
+  });
+
+  it("extends the aggregated view, edit and admin roles with a CRD's labelled ClusterRole", async () => {
+    const role = {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "ClusterRole",
+      metadata: {
+        name: "widgets-view",
+        labels: { "rbac.authorization.k8s.io/aggregate-to-view": "true" },
+      },
+      rules: [{ apiGroups: ["example.com"], resources: ["widgets"], verbs: ["get", "list", "watch"] }],
+    };
+    const crd = {
+      apiVersion: "apiextensions.k8s.io/v1",
+      kind: "CustomResourceDefinition",
+      metadata: { name: "widgets.example.com" },
+      spec: {
+        group: "example.com",
+        scope: "Namespaced",
+        names: { plural: "widgets", singular: "widget", kind: "Widget" },
+        versions: [
+          {
+            name: "v1",
+            served: true,
+            storage: true,
+            schema: { openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true } },
+          },
+        ],
+      },
+    };
+    expect(k.kubectl(["apply", "-f", "-"], JSON.stringify(crd)).code).toBe(0);
+    expect(k.kubectl(["apply", "-f", "-"], JSON.stringify(role)).code).toBe(0);
+    expect(
+      k.kubectl(["create", "rolebinding", "dana-view", "--clusterrole=view", "--user=dana", "-n", "default"])
+        .code,
+    ).toBe(0);
+    expect(
+      k.kubectl([
+        "create",
+        "rolebinding",
+        "erin-admin",
+        "--clusterrole=admin",
+        "--user=erin",
+        "-n",
+        "default",
+      ]).code,
+    ).toBe(0);
+    await waitFor(
+      () => k.kubectl(["auth", "can-i", "list", "widgets.example.com", "--as=dana"]).stdout.trim() === "yes",
+      10_000,
+      "view to aggregate the widgets rule",
+    );
+    expect(k.kubectl(["auth", "can-i", "list", "widgets.example.com", "--as=erin"]).stdout.trim()).toBe(
+      "yes",
+    );
+    expect(k.kubectl(["auth", "can-i", "delete", "widgets.example.com", "--as=dana"]).stdout.trim()).toBe(
+      "no",
+    );
+  });
+
   it("grants a Role through a RoleBinding exactly its rules, in its namespace only", () => {
     const ns = "rbac-a";
     const objects = [
@@ -381,6 +478,44 @@ describe("the security matrix", () => {
     const a = newUser(`tenant-a-${tag}`);
     grant(cluster, a.arn, "AmazonEKSClusterAdminPolicy");
     expect(kubectlAs(cluster, a.key, ["get", "ns"]).code).toBe(0);
+    // IAM: everything EKS offers, on cluster A's ARN only.
+    const arnA = `arn:aws:eks:${REGION}:000000000000:cluster/${cluster}`;
+    const policy = {
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Action: "eks:*", Resource: [arnA, `${arnA}/*`] }],
+    };
+    aws([
+      "iam",
+      "put-user-policy",
+      "--user-name",
+      `tenant-a-${tag}`,
+      "--policy-name",
+      "a-only",
+      "--policy-document",
+      JSON.stringify(policy),
+    ]);
+    expect(aws(["eks", "describe-cluster", "--name", cluster], a.key).cluster.name).toBe(cluster);
+    const eksCalls = [
+      ["describe-cluster", "--name", k.name],
+      ["list-access-entries", "--cluster-name", k.name],
+      ["list-addons", "--cluster-name", k.name],
+      ["create-access-entry", "--cluster-name", k.name, "--principal-arn", a.arn],
+      [
+        "update-cluster-config",
+        "--name",
+        k.name,
+        "--logging",
+        '{"clusterLogging":[{"types":["api"],"enabled":true}]}',
+      ],
+      ["delete-cluster", "--name", k.name],
+      ["list-clusters"],
+    ];
+    for (const call of eksCalls) {
+      const r = run("aws", ["eks", ...call], a.key);
+      expect(r.code, call.join(" ")).not.toBe(0);
+      expect(r.stderr, call.join(" ")).toContain("AccessDeniedException");
+    }
+    expect(aws(["eks", "describe-cluster", "--name", k.name]).cluster.status).toBe("ACTIVE");
     // Cluster B was created by the admin, with no entry for this principal.
     for (const args of [
       ["get", "ns"],

@@ -266,6 +266,19 @@ const reviews: Record<string, MessageSpec> = {
   SelfSubjectRulesReview: { 1: ["metadata", "ObjectMeta"], 2: ["spec", "SelfSubjectRulesReviewSpec"] },
   SelfSubjectRulesReviewSpec: { 1: ["namespace", "string"] },
   SelfSubjectReview: { 1: ["metadata", "ObjectMeta"] },
+  // `kubectl create token`.
+  TokenRequest: { 1: ["metadata", "ObjectMeta"], 2: ["spec", "TokenRequestSpec"] },
+  TokenRequestSpec: {
+    1: ["audiences", "[]string"],
+    3: ["boundObjectRef", "BoundObjectReference"],
+    4: ["expirationSeconds", "int64"],
+  },
+  BoundObjectReference: {
+    1: ["kind", "string"],
+    2: ["apiVersion", "string"],
+    3: ["name", "string"],
+    4: ["uid", "string"],
+  },
 };
 
 export const messages: Record<string, MessageSpec> = {

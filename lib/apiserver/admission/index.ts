@@ -4,9 +4,12 @@ import type { KubeObject } from "../../api/types.ts";
 import type { CommitExtras } from "../commit-extras.ts";
 import type { ResourceContext } from "../context.ts";
 import { defaultStorageClassAdmission } from "./default-storage-class.ts";
+import { irsaAdmission } from "./irsa.ts";
 import { limitRangerAdmission } from "./limitrange.ts";
+import { podIdentityAdmission } from "./pod-identity.ts";
 import { priorityAdmission } from "./priority.ts";
 import { resourceQuotaAdmission } from "./quota.ts";
+import { serviceAccountTokenSecrets } from "./service-account-token.ts";
 import { serviceAllocation } from "./service-allocation.ts";
 import { storageObjectInUseProtection } from "./storage-protection.ts";
 
@@ -65,6 +68,9 @@ export const admissionPlugins: AdmissionPlugin[] = [
   priorityAdmission,
   defaultStorageClassAdmission,
   storageObjectInUseProtection,
+  serviceAccountTokenSecrets,
+  podIdentityAdmission,
+  irsaAdmission,
   // LimitRanger defaults requests/limits before ResourceQuota counts them (kube's plugin order).
   limitRangerAdmission,
   resourceQuotaAdmission,
