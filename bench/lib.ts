@@ -18,6 +18,12 @@ export async function benchStack(): Promise<Stack> {
   return stack;
 }
 
+/** The stack's admin access key (admin-key.json), for benchmarks that sign their own tokens. */
+export function benchAdminKey(): AwsKey {
+  if (!admin) throw new Error("benchStack() first");
+  return admin;
+}
+
 const KUBE_PATH = /^\/clusters\/([^/]+)\/(api|apis|version|openapi)(\/|$)/;
 const tokens = new Map<string, { token: string; at: number }>();
 
