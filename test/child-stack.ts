@@ -20,6 +20,7 @@ export async function startChildStack(
   port: number,
   extraArgs: string[] = [],
   tls = false,
+  env: Record<string, string> = {},
 ): Promise<ChildStack> {
   if (tls)
     for (const f of ["ca.pem", "ca-key.pem"]) copyFileSync(path.join(testCaDir(), f), path.join(dataDir, f));
@@ -39,7 +40,7 @@ export async function startChildStack(
     ],
     {
       cwd: ROOT,
-      env: { ...process.env, KUMULUS_LOG_LEVEL: "warn", KUMULUS_WATCH_GAP_TIMEOUT_MS: "2000" },
+      env: { ...process.env, KUMULUS_LOG_LEVEL: "warn", KUMULUS_WATCH_GAP_TIMEOUT_MS: "2000", ...env },
       stdio: ["ignore", "ignore", "pipe"],
     },
   );

@@ -20,7 +20,9 @@ import { connectInProcessApi } from "../in-process-api.ts";
 // @hono/node-server over TLS. Configuration comes from the environment, as on Lambda:
 // - KUMULUS_CA_DATA: base64 of the CA bundle clients verify the endpoint with (certificateAuthority.data);
 // - KUMULUS_ENDPOINT: the base URL DescribeCluster reports (default: the request's own host);
-// - KUMULUS_ACCOUNT_ID: the account of the stack's IAM (the identity table).
+// - KUMULUS_ACCOUNT_ID: the account of the stack's IAM (the identity table);
+// - KUMULUS_TOKEN_VERIFIER=sts: AWS mode, where `aws eks get-token` tokens are checked by STS itself (AWS's
+//   STS hosts, plus the host:port values in KUMULUS_STS_HOSTS, e.g. LocalStack's) instead of the embedded IAM.
 connectInProcessApi();
 const store = defaultStore();
 const repo = new DynamoEksRepo(store);
@@ -38,6 +40,14 @@ const iam = new IamAuthenticator({
   store,
   doc: async (name) => (await repo.get(name))?.doc,
   ownHosts: () => new Set(env.KUMULUS_ENDPOINT ? [new URL(env.KUMULUS_ENDPOINT).host] : []),
+  ...(env.KUMULUS_TOKEN_VERIFIER === "sts"
+    ? {
+        remoteSts: {
+          hosts: new Set((env.KUMULUS_STS_HOSTS ?? "").split(",").filter(Boolean)),
+          fetch: (url, init) => fetch(url, init),
+        },
+      }
+    : {}),
 });
 const auth = new AuthPipeline(
   [iam.authenticator, serviceAccountAuthenticator(store, issuers)],

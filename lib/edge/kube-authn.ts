@@ -3,8 +3,9 @@ import { type Authenticator, unauthorized } from "../apiserver/pipeline.ts";
 import { accessEntriesOf } from "../eks/access-entries.ts";
 import type { ClusterDoc } from "../eks/repo.ts";
 import { parseEksToken, signedFor, TOKEN_PREFIX } from "../identity/eks-token.ts";
-import type { CredentialLookup } from "../identity/iam/credentials.ts";
+import type { CredentialLookup, Principal } from "../identity/iam/credentials.ts";
 import { type AwsAuthMap, mapPrincipal, parseAwsAuth } from "../identity/principal-mapping.ts";
+import { type FetchLike, verifyWithSts } from "../identity/sts-remote.ts";
 import {
   secretFingerprint,
   TOKEN_CACHE_MAX_ENTRIES,
@@ -56,7 +57,16 @@ export interface IamAuthenticatorOptions {
   doc: (cluster: string) => Promise<ClusterDoc | undefined>;
   /** The stack's own host:port values, where its STS is served. */
   ownHosts: () => ReadonlySet<string>;
+  /**
+   * AWS mode: tokens are checked by STS itself (the presigned request is sent to it), so principals come from
+   * the account's real IAM. Only AWS's STS hosts, plus `hosts` (e.g. LocalStack's), are accepted; the
+   * stack's own STS is not.
+   */
+  remoteSts?: { hosts: ReadonlySet<string>; fetch: FetchLike };
 }
+
+/** How long AWS mode reuses what STS said of a token (STS is the authority; the mapping still runs). */
+const REMOTE_TTL_MS = 10_000;
 
 export class IamAuthenticator {
   private awsAuth = new Map<string, { at: number; value: Promise<AwsAuthMap> }>();
@@ -64,6 +74,12 @@ export class IamAuthenticator {
   /** Signature checks that succeeded, by tokenCacheKey(token, cluster). Exposed for tests and benchmarks. */
   readonly verified = new VerifiedTokenCache<VerifiedToken>({
     ttlMs: TOKEN_TTL_MS,
+    maxEntries: TOKEN_CACHE_MAX_ENTRIES,
+  });
+
+  /** AWS mode: what STS said of recently seen tokens. */
+  private readonly remote = new VerifiedTokenCache<Principal>({
+    ttlMs: REMOTE_TTL_MS,
     maxEntries: TOKEN_CACHE_MAX_ENTRIES,
   });
 
@@ -110,13 +126,19 @@ export class IamAuthenticator {
       return unauthorized();
     };
     // The stack serves STS on its own endpoint: the host this request reached is one of its hosts.
-    const own = new Set([...this.o.ownHosts(), new URL(req.url).host, req.headers.get("host") ?? ""]);
+    const own = this.o.remoteSts
+      ? this.o.remoteSts.hosts
+      : new Set([...this.o.ownHosts(), new URL(req.url).host, req.headers.get("host") ?? ""]);
     const shape = tokenShapeError(token, own, Date.now());
     if (shape) throw refuse(shape);
-    const cred = await this.verify(token, cluster, refuse);
+    const principal = this.o.remoteSts
+      ? await this.verifyRemote(token, cluster, this.o.remoteSts.fetch, refuse)
+      : await this.verify(token, cluster, refuse).then((c) => ({
+          ...c.principal,
+          accessKeyId: c.accessKeyId,
+        }));
     const doc = await this.cached(this.docs, cluster, () => this.o.doc(cluster));
     if (!doc) throw refuse("no such cluster");
-    const principal = { ...cred.principal, accessKeyId: cred.accessKeyId };
     const mode = doc.accessConfig.authenticationMode;
     const mapped = mapPrincipal(
       principal,
@@ -131,6 +153,24 @@ export class IamAuthenticator {
     if (!mapped) throw refuse(`${principal.arn} is not mapped`);
     return mapped;
   };
+
+  private async verifyRemote(
+    token: string,
+    cluster: string,
+    fetchImpl: FetchLike,
+    refuse: (why: string) => Error,
+  ): Promise<Principal> {
+    const key = tokenCacheKey(token, cluster);
+    const now = Date.now();
+    const hit = this.remote.get(key, now);
+    if (hit) return hit;
+    const t = parseEksToken(token);
+    if (!t) throw refuse("input token was not properly formatted");
+    const r = await verifyWithSts(t.url, cluster, fetchImpl);
+    if (!r.ok) throw refuse(r.reason);
+    this.remote.set(key, r.principal, now, Math.min(t.date.getTime() + TOKEN_VALID_MS, now + REMOTE_TTL_MS));
+    return r.principal;
+  }
 
   /**
    * The key behind a token whose signature is good for `cluster`: from the verified-token cache when the key
