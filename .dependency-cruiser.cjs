@@ -23,7 +23,7 @@ const rooms = {
   watch: ["store", "api"],
   // What a function needs at run time: environment, default store, work queues, timers, the loop contract.
   runtime: ["watch", "store", "api"],
-  // IAM and STS, token verification (today: which cluster an EKS token names), access entries, RBAC: data plus pure checks.
+  // IAM and STS, EKS and service-account token checks, access entries and policies, RBAC: data plus pure checks.
   identity: ["runtime", "store", "api"],
   // The Kubernetes API server: routing, authn → authz → admission → validation, handlers, watch streaming.
   apiserver: ["identity", "runtime", "watch", "store", "api"],
@@ -39,7 +39,7 @@ const rooms = {
   capacity: ["scheduler", "client", "runtime", "store", "api"],
   // The EKS service API: clusters, versions, updates, add-ons, node groups.
   eks: ["capacity", "identity", "client", "runtime", "store", "api"],
-  // The one HTTP edge: EKS API, each cluster's Kubernetes API, IAM and STS.
+  // The one HTTP edge: EKS API, each cluster's Kubernetes API, IAM and STS, OIDC issuers, the IAM token authenticator.
   edge: ["eks", "identity", "apiserver", "client", "runtime", "store", "api"],
   // The assembly of every loop: which changes wake which loop, fan-out, resync.
   loops: ["controllers", "scheduler", "kubelet", "capacity", "client", "runtime", "watch", "store", "api"],
