@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { boolParam } from "../api/query.ts";
 import { errors, StatusError } from "../api/status.ts";
 import { log } from "../log.ts";
 import { KindRegistry } from "../store/kind-registry.ts";
@@ -82,7 +83,7 @@ export function createApp(deps: AppDeps): Hono {
         if (path.type === "health") return health(c);
         return await handleDiscovery(req, path, cluster, registry, prefix, seen.version);
       }
-      const isWatch = url.searchParams.get("watch") === "true" || url.searchParams.get("watch") === "1";
+      const isWatch = boolParam(url.searchParams, "watch");
       const verb = verbOf(req.method, Boolean(path.name), isWatch);
       const attrs = {
         cluster,

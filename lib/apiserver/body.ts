@@ -70,11 +70,13 @@ export function decodeBody(bytes: Buffer, contentType: string): JsonObject {
 
 /** Checks the body names the kind the URL addresses, like the apiserver's decoder does. */
 export function checkTypeMeta(obj: JsonObject, apiVersion: string, kind: string): KubeObject {
+  // kube's decoder fills what the body leaves out from the URL's group, version and kind (gvkWithDefaults):
+  // clients such as the Python one send models without apiVersion and kind.
+  if (obj.kind === undefined || obj.kind === "" || obj.kind === null) obj.kind = kind;
+  if (obj.apiVersion === undefined || obj.apiVersion === "" || obj.apiVersion === null)
+    obj.apiVersion = apiVersion;
   const gotKind = obj.kind;
   const gotVersion = obj.apiVersion;
-  if (gotKind === undefined || gotKind === "") {
-    throw errors.badRequest(`Object 'Kind' is missing in '${JSON.stringify(obj).slice(0, 200)}'`);
-  }
   if (
     typeof gotKind !== "string" ||
     typeof gotVersion !== "string" ||

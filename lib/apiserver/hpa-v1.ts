@@ -1,4 +1,5 @@
 import { type MessageSpec, messages } from "../api/protobuf/schema.ts";
+import { boolParam } from "../api/query.ts";
 import { errors } from "../api/status.ts";
 import { decodeBody, readBody } from "./body.ts";
 import { json } from "./handlers/write.ts";
@@ -96,7 +97,7 @@ export async function handleHpaV1(
   dispatch: (path: string, init: RequestInit) => Promise<Response>,
 ): Promise<Response> {
   const url = new URL(req.url);
-  if (url.searchParams.get("watch") === "true" || url.searchParams.get("watch") === "1")
+  if (boolParam(url.searchParams, "watch"))
     throw errors.methodNotAllowed("watch autoscaling/v2 horizontalpodautoscalers instead");
   if (req.method === "PATCH")
     throw errors.methodNotAllowed("patch autoscaling/v2 horizontalpodautoscalers instead");

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { boolParam } from "../api/query.ts";
 import { errors, StatusError } from "../api/status.ts";
 import type { KubeObject } from "../api/types.ts";
 import { objectKey, type ResourceContext } from "./context.ts";
@@ -137,7 +138,7 @@ export function selectLines(lines: LogLine[], q: URLSearchParams, now: number): 
   if (sinceTime !== undefined) out = out.filter((l) => l.at >= sinceTime);
   const tail = intParam(q, "tailLines");
   if (tail !== undefined) out = out.slice(Math.max(0, out.length - tail));
-  const ts = q.get("timestamps") === "true";
+  const ts = boolParam(q, "timestamps");
   return out.map((l) => (ts ? `${isoNano(l.at)} ${l.text}` : l.text));
 }
 
@@ -149,7 +150,7 @@ export async function podLog(ctx: ResourceContext, name: string): Promise<Respon
   const pod = await readPod(ctx, name);
   if (!pod) throw errors.notFound({ group: "", plural: "pods" }, name);
   const q = ctx.query;
-  const run = containerRun(pod, q.get("container"), q.get("previous") === "true");
+  const run = containerRun(pod, q.get("container"), boolParam(q, "previous"));
   const now = Date.now();
   let text = selectLines(logLines(pod, run, now), q, now)
     .map((l) => `${l}\n`)
@@ -157,7 +158,7 @@ export async function podLog(ctx: ResourceContext, name: string): Promise<Respon
   const limit = intParam(q, "limitBytes");
   if (limit !== undefined) text = text.slice(0, limit);
   const headers = { "content-type": "text/plain" };
-  const follow = q.get("follow") === "true" && run.finishedAt === undefined && limit === undefined;
+  const follow = boolParam(q, "follow") && run.finishedAt === undefined && limit === undefined;
   if (!follow) return new Response(text, { status: 200, headers });
   return new Response(followStream(ctx, pod, run, text, now), { status: 200, headers });
 }
@@ -171,7 +172,7 @@ function followStream(
   from: number,
 ): ReadableStream<Uint8Array> {
   const enc = new TextEncoder();
-  const ts = ctx.query.get("timestamps") === "true";
+  const ts = boolParam(ctx.query, "timestamps");
   let sent = from;
   let timer: ReturnType<typeof setTimeout> | undefined;
   return new ReadableStream<Uint8Array>({

@@ -1,3 +1,4 @@
+import { boolParam } from "../api/query.ts";
 import { errors } from "../api/status.ts";
 import { checkTypeMeta, decodeBody, readBody } from "./body.ts";
 import type { ResourceContext } from "./context.ts";
@@ -18,7 +19,7 @@ import { requestToken } from "./token-request.ts";
 
 export async function handleResource(ctx: ResourceContext): Promise<Response> {
   const { method, path, query } = ctx;
-  const isWatch = query.get("watch") === "true" || query.get("watch") === "1";
+  const isWatch = boolParam(query, "watch");
   if (!ctx.kind.namespaced && path.namespace !== undefined) throw errors.pathNotFound(ctx.request.url);
   if (ctx.kind.namespaced && path.namespace === undefined && path.name !== undefined)
     throw errors.pathNotFound(ctx.request.url);

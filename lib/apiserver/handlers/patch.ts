@@ -1,4 +1,5 @@
 import { applyPatch, PatchError, type PatchType, patchTypeFromContentType } from "../../api/patch/index.ts";
+import { boolParam } from "../../api/query.ts";
 import { errors, StatusError } from "../../api/status.ts";
 import { apiVersionOf, type KubeObject } from "../../api/types.ts";
 import { dropNulls, readBody } from "../body.ts";
@@ -23,8 +24,9 @@ export async function patch(ctx: ResourceContext): Promise<Response> {
       `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json`,
     );
   }
-  // Strategic merge needs Go-type merge metadata, which only built-in kinds have (custom resources get 415).
-  const strategic = ctx.registry.isBuiltin(ctx.kind);
+  // Strategic merge needs Go-type merge metadata, which only built-in kinds have (custom resources get 415);
+  // the scale subresource is autoscaling/v1 Scale, a built-in type, whatever kind it scales.
+  const strategic = ctx.registry.isBuiltin(ctx.kind) || ctx.path.subresource === "scale";
   if (type === "strategic" && !strategic) {
     throw errors.unsupportedMediaType(
       `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml`,
@@ -34,7 +36,7 @@ export async function patch(ctx: ResourceContext): Promise<Response> {
   if (type === "apply" && !ctx.query.get("fieldManager")) {
     throw errors.badRequest("PATCH, application/apply-patch+yaml requires fieldManager to be set");
   }
-  const force = ctx.query.get("force") === "true";
+  const force = boolParam(ctx.query, "force");
   for (let attempt = 0; ; attempt++) {
     const old = await ctx.store.get(objectKey(ctx, name));
     if (!old && !(type === "apply" && !ctx.path.subresource)) throw errors.notFound(resourceOf(ctx), name);
@@ -45,7 +47,7 @@ export async function patch(ctx: ResourceContext): Promise<Response> {
         fieldManager: fieldManager(ctx),
         force,
         subresource: ctx.path.subresource,
-        strategic: strategic && ctx.path.subresource !== "scale",
+        strategic,
       });
     } catch (e) {
       if (e instanceof PatchError)

@@ -1,3 +1,4 @@
+import { boolParam } from "../../api/query.ts";
 import { errors, StatusError } from "../../api/status.ts";
 import { toTable } from "../../api/table.ts";
 import { apiVersionOf, type KubeObject } from "../../api/types.ts";
@@ -24,7 +25,7 @@ const MAX_TIMEOUT_S = process.env.AWS_LAMBDA_FUNCTION_NAME ? 840 : Number.POSITI
 export async function watch(ctx: ResourceContext): Promise<Response> {
   const q = ctx.query;
   const rvParam = q.get("resourceVersion") ?? "";
-  const sendInitial = q.get("sendInitialEvents") === "true";
+  const sendInitial = boolParam(q, "sendInitialEvents");
   if (sendInitial && q.get("resourceVersionMatch") !== "NotOlderThan") {
     throw errors.invalid("ListOptions", "meta.k8s.io", "", [
       {
@@ -36,7 +37,7 @@ export async function watch(ctx: ResourceContext): Promise<Response> {
   }
   if (rvParam !== "" && !/^\d+$/.test(rvParam))
     throw errors.badRequest(`invalid resource version: ${rvParam}`);
-  const bookmarks = q.get("allowWatchBookmarks") === "true";
+  const bookmarks = boolParam(q, "allowWatchBookmarks");
   const timeoutS = Math.min(
     Number(q.get("timeoutSeconds") ?? DEFAULT_TIMEOUT_S) || DEFAULT_TIMEOUT_S,
     MAX_TIMEOUT_S,
