@@ -12,6 +12,7 @@ import { scaleOf, withScale } from "./handlers/scale.ts";
 import { watch } from "./handlers/watch.ts";
 import { create, json, readObject, update } from "./handlers/write.ts";
 import { podLog } from "./logs.ts";
+import { verbOf } from "./pipeline.ts";
 import { podStream, STREAM_SUBRESOURCES } from "./pod-streams.ts";
 import { requestToken } from "./token-request.ts";
 
@@ -25,6 +26,10 @@ export async function handleResource(ctx: ResourceContext): Promise<Response> {
     throw errors.pathNotFound(ctx.request.url);
   const sub = path.subresource;
   if (sub) return handleSubresource(ctx, sub);
+  // Only the verbs discovery publishes for the resource are served, as kube-apiserver installs handlers.
+  const verb = verbOf(method, Boolean(path.name), isWatch);
+  if (!ctx.kind.verbs.includes(verb))
+    throw errors.methodNotAllowed("the server does not allow this method on the requested resource");
   switch (method) {
     case "GET":
       if (isWatch) return watch(ctx);

@@ -166,6 +166,39 @@ describe("bad input", () => {
       "NotFound",
     );
   });
+
+  it("methods a resource does not serve, and query values Go would not parse", async () => {
+    // kube publishes no deletecollection for namespaces, and answers 405 to it; every namespace stays.
+    expectStatus(await k.api("DELETE", "/api/v1/namespaces"), 405, "MethodNotAllowed");
+    const ns = (await k.api("GET", "/api/v1/namespaces")).body as { items: { metadata: { name: string } }[] };
+    expect(ns.items.map((n) => n.metadata.name)).toContain("kube-system");
+    const disco = (await k.api("GET", "/api/v1")).body as { resources: { name: string; verbs: string[] }[] };
+    expect(disco.resources.find((r) => r.name === "namespaces")?.verbs).not.toContain("deletecollection");
+    expectStatus(
+      await k.api("POST", `${CM}/named`, {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: "named" },
+      }),
+      405,
+      "MethodNotAllowed",
+    );
+    expectStatus(await k.api("GET", `${CM}?watch=yes`), 400, "BadRequest");
+    // Go's strconv spellings of true start a watch (the Python client sends watch=True).
+    const res = await fetch(`${k.base}${CM}?watch=True&timeoutSeconds=5`, {
+      headers: { authorization: `Bearer ${k.token()}` },
+    });
+    await k.api("POST", CM, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "watched-true" } });
+    const reader = res.body!.getReader();
+    let text = "";
+    while (!text.includes("watched-true")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    await reader.cancel();
+    expect(text).toContain('"type":"ADDED"');
+  });
 });
 
 describe("cluster isolation", () => {

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { FieldError, KindInfo, KubeObject } from "../types.ts";
 import { ageColumn, col, selectorString } from "./columns.ts";
-import { defineKind } from "./define.ts";
+import { defineKind, STANDARD_VERBS } from "./define.ts";
 import { duplicate, invalid, nameErrors, required, validateLabels } from "./meta.ts";
 import {
   defaultPodSpec,
@@ -101,6 +101,8 @@ export const coreKinds: KindInfo[] = [
     kind: "Namespace",
     plural: "namespaces",
     namespaced: false,
+    // kube serves no deletecollection for namespaces: DELETE /api/v1/namespaces is 405.
+    verbs: STANDARD_VERBS.filter((v) => v !== "deletecollection"),
     shortNames: ["ns"],
     status: true,
     nameRule: "label",
