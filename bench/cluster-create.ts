@@ -13,7 +13,7 @@ import { api, authHeaders, benchStack, report, round, summarize } from "./lib.ts
 const CLUSTERS = Number(process.env.BENCH_CLUSTERS ?? 20);
 const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 60);
 const KUBECTL = process.env.KUBECTL ?? "/usr/bin/kubectl";
-const stack = await benchStack();
+const stack = await benchStack({ tls: true });
 const dir = mkdtempSync(path.join(tmpdir(), "kumulus-bench-"));
 const body = (name: string, nodes = 0) => ({
   name,
@@ -43,7 +43,7 @@ for (let i = 0; i < CLUSTERS; i++) {
   const token = (await authHeaders(`${stack.url}/clusters/${name}/api`)).authorization.slice(
     "Bearer ".length,
   );
-  writeKubeconfig(kubeconfig, name, stack.url, undefined, { token });
+  writeKubeconfig(kubeconfig, name, stack.url, Buffer.from(stack.caPem ?? "").toString("base64"), { token });
   while (!(await kubectlOk(kubeconfig)));
   toKubectl.push(performance.now() - t0);
 }

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { type AwsKey, presignEksToken, signedHeaders } from "../lib/identity/sigv4-sign.ts";
 import { freePort } from "../local/dynamodb.ts";
@@ -11,9 +12,24 @@ export const DOC = path.resolve(import.meta.dirname, "..", "docs", "benchmarks.m
 let admin: AwsKey | undefined;
 const REGION = "us-east-1";
 
-export async function benchStack(): Promise<Stack> {
+/**
+ * Where the benchmarks' CA lives. kubectl sends credentials over TLS only, so benchmarks that drive kubectl
+ * serve HTTPS; their own fetch trusts this CA through NODE_EXTRA_CA_CERTS, which Node reads at start, so
+ * run-all.ts makes the CA before it starts them.
+ */
+export const BENCH_CA_DIR = path.join(tmpdir(), "kumulus-bench-ca");
+
+export async function benchStack(opts: { tls?: boolean } = {}): Promise<Stack> {
   process.env.KUMULUS_LOG_LEVEL ??= "warn";
-  const stack = await startStack({ port: await freePort(), clusters: ["bench"], http: true });
+  if (opts.tls && process.env.NODE_EXTRA_CA_CERTS !== path.join(BENCH_CA_DIR, "ca.pem"))
+    throw new Error(
+      `this benchmark serves HTTPS: run it through npm run bench, or with NODE_EXTRA_CA_CERTS=${path.join(BENCH_CA_DIR, "ca.pem")} after npm run bench made the CA`,
+    );
+  const stack = await startStack({
+    port: await freePort(),
+    clusters: ["bench"],
+    ...(opts.tls ? { caDir: BENCH_CA_DIR } : { http: true }),
+  });
   admin = JSON.parse(readFileSync(path.join(stack.filesDir, "admin-key.json"), "utf8")) as AwsKey;
   return stack;
 }

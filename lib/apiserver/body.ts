@@ -1,4 +1,5 @@
 import { parseAllDocuments } from "yaml";
+import { depthError } from "../api/depth.ts";
 import { decodeKubernetesProtobuf, isKubernetesProtobuf, ProtoError } from "../api/protobuf/index.ts";
 import { errors } from "../api/status.ts";
 import type { JsonObject, KubeObject } from "../api/types.ts";
@@ -54,7 +55,12 @@ export function decodeBody(bytes: Buffer, contentType: string): JsonObject {
     if (firstError) throw errors.badRequest(`error converting YAML to JSON: ${firstError.message}`);
     if (list.length !== 1)
       throw errors.badRequest(`the request body must hold exactly one YAML document, got ${list.length}`);
-    value = list[0].toJS();
+    try {
+      value = list[0].toJS();
+    } catch (e) {
+      // Aliases to missing anchors, and alias bombs, fail here rather than in the parser.
+      throw errors.badRequest(`error converting YAML to JSON: ${(e as Error).message}`);
+    }
   } else {
     try {
       value = JSON.parse(text);
@@ -65,6 +71,8 @@ export function decodeBody(bytes: Buffer, contentType: string): JsonObject {
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw errors.badRequest("the request body must be a JSON or YAML object");
   }
+  const deep = depthError(value);
+  if (deep) throw errors.badRequest(`couldn't decode the request body: ${deep}`);
   return value as JsonObject;
 }
 

@@ -20,10 +20,16 @@ export interface ResourcePath {
 }
 
 export function parseApiPath(path: string): ApiPath | undefined {
-  const segs = path
-    .split("/")
-    .filter((s) => s.length > 0)
-    .map(decodeURIComponent);
+  let segs: string[];
+  try {
+    segs = path
+      .split("/")
+      .filter((s) => s.length > 0)
+      .map(decodeURIComponent);
+  } catch {
+    // A malformed percent-escape names nothing this server serves.
+    return undefined;
+  }
   const [head, ...rest] = segs;
   switch (head) {
     case "version":

@@ -1,4 +1,5 @@
 import { parseAllDocuments } from "yaml";
+import { depthError } from "../depth.ts";
 import type { KubeObject } from "../types.ts";
 import { serverSideApply, updateManagedFields } from "./apply.ts";
 import { PatchError } from "./errors.ts";
@@ -52,6 +53,8 @@ function parseApply(body: string): KubeObject {
     const real = docs.filter((d) => d.contents !== null);
     if (real.length > 1) throw new Error("an apply configuration must be a single YAML document");
     applied = real.length === 0 ? null : real[0].toJS();
+    const deep = depthError(applied);
+    if (deep) throw new Error(deep);
   } catch (e) {
     throw new PatchError(400, "BadRequest", `error decoding YAML: ${(e as Error).message}`);
   }

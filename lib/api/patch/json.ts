@@ -1,4 +1,5 @@
 import jsonpatch from "fast-json-patch";
+import { depthError } from "../depth.ts";
 import type { JsonObject } from "../types.ts";
 import { PatchError } from "./errors.ts";
 import { isObject } from "./merge-keys.ts";
@@ -7,11 +8,15 @@ import { isObject } from "./merge-keys.ts";
 // application/merge-patch+json).
 
 export function parseJson(body: string, what: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(body);
+    value = JSON.parse(body);
   } catch (e) {
     throw new PatchError(400, "BadRequest", `error decoding ${what}: ${(e as Error).message}`);
   }
+  const deep = depthError(value);
+  if (deep) throw new PatchError(400, "BadRequest", `error decoding ${what}: ${deep}`);
+  return value;
 }
 
 /** Applies an RFC 6902 patch to a copy of `doc`. A failing operation is a 422 naming the operation. */
