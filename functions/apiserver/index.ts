@@ -1,5 +1,6 @@
 import { handle, streamHandle } from "hono/aws-lambda";
 import { createApp } from "../../lib/apiserver/app.ts";
+import type { InFlightLimits } from "../../lib/apiserver/inflight.ts";
 import { AuthPipeline } from "../../lib/apiserver/pipeline.ts";
 import { invalidateRbac, rbacAuthorizer, rbacRules } from "../../lib/apiserver/rbac-source.ts";
 import { serviceAccountAuthenticator } from "../../lib/apiserver/service-accounts.ts";
@@ -23,7 +24,19 @@ import { connectInProcessApi } from "../in-process-api.ts";
 // - KUMULUS_ACCOUNT_ID: the account of the stack's IAM (the identity table);
 // - KUMULUS_TOKEN_VERIFIER=sts: AWS mode, where `aws eks get-token` tokens are checked by STS itself (AWS's
 //   STS hosts, plus the host:port values in KUMULUS_STS_HOSTS, e.g. LocalStack's) instead of the embedded IAM.
+// - KUMULUS_MAX_REQUESTS_INFLIGHT, KUMULUS_MAX_MUTATING_REQUESTS_INFLIGHT, KUMULUS_MAX_LONG_RUNNING_PER_CLIENT:
+//   the in-flight limits (kube-apiserver's 400 and 200 by default; 250 watches or follows per client).
 connectInProcessApi();
+
+function limitsFromEnv(): Partial<InFlightLimits> {
+  const n = (v: string | undefined) => (v && Number(v) > 0 ? Number(v) : undefined);
+  const limits: Partial<InFlightLimits> = {
+    readonly: n(env.KUMULUS_MAX_REQUESTS_INFLIGHT),
+    mutating: n(env.KUMULUS_MAX_MUTATING_REQUESTS_INFLIGHT),
+    longRunningPerClient: n(env.KUMULUS_MAX_LONG_RUNNING_PER_CLIENT),
+  };
+  return Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined));
+}
 const store = defaultStore();
 const repo = new DynamoEksRepo(store);
 const env = process.env;
@@ -61,6 +74,7 @@ export const app = createEdge({
     store,
     auth,
     serviceAccounts: issuers,
+    limits: limitsFromEnv(),
     region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "us-east-1",
     onWrite: (cluster, group, plural) => {
       iam.onWrite(cluster, group, plural);

@@ -9,6 +9,7 @@ import type { ResourceContext } from "./context.ts";
 import { handleDiscovery } from "./discovery.ts";
 import { json } from "./handlers/write.ts";
 import { handleHpaV1 } from "./hpa-v1.ts";
+import { DEFAULT_LIMITS, InFlight, type InFlightLimits, releaseWhenDone } from "./inflight.ts";
 import { handleMetrics, METRICS_GROUP } from "./metrics.ts";
 import { OIDC_PATHS, oidcResponse } from "./oidc.ts";
 import { parseApiPath } from "./path.ts";
@@ -22,6 +23,8 @@ export interface AppDeps {
   ready?: () => boolean;
   /** Authenticators and authorizers; without them only in-process control loops are served. */
   auth?: AuthPipeline;
+  /** In-flight limits (kube-apiserver's defaults when absent). */
+  limits?: Partial<InFlightLimits>;
   /** The stack's AWS region. */
   region?: string;
   /** Service-account token issuers and keys; without them TokenRequest is refused. */
@@ -36,6 +39,7 @@ const CLUSTER_CACHE_MS = 5_000;
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   const auth = deps.auth ?? new AuthPipeline();
+  const inflight = new InFlight({ ...DEFAULT_LIMITS, ...deps.limits });
   const registry = new KindRegistry(deps.store);
   // Clusters seen recently, with the version /version reports (an upgrade shows within the cache time).
   const known = new Map<string, { at: number; version?: string; serviceCidr?: string }>();
@@ -131,7 +135,25 @@ export function createApp(deps: AppDeps): Hono {
         warnings: [],
         signal: c.req.raw.signal,
       };
-      const res = await handleResource(ctx);
+      // In-process loops are not limited: their work is bounded by the queues that feed them.
+      const longRunning = isWatch || (path.subresource === "log" && boolParam(url.searchParams, "follow"));
+      const release = caller.internal
+        ? undefined
+        : inflight.acquire(
+            longRunning ? "long" : req.method === "GET" || req.method === "HEAD" ? "readonly" : "mutating",
+            `${cluster}/${caller.user.username}`,
+          );
+      let res: Response;
+      try {
+        res = await handleResource(ctx);
+      } catch (e) {
+        release?.();
+        throw e;
+      }
+      if (release) {
+        if (longRunning) res = releaseWhenDone(res, release);
+        else release();
+      }
       if (req.method !== "GET") {
         if (kind.group === "apiextensions.k8s.io") registry.invalidate(cluster);
         deps.onWrite?.(cluster, kind.group, kind.plural);
@@ -150,7 +172,10 @@ export function createApp(deps: AppDeps): Hono {
 export function errorResponse(e: unknown, fields: Record<string, unknown>): Response {
   if (e instanceof StatusError) {
     if (e.code >= 500) log("error", e.message, fields);
-    return json(e.toStatus(), e.code);
+    const res = json(e.toStatus(), e.code);
+    // kube sends Retry-After with every 429 (and with the details' retryAfterSeconds).
+    if (e.details?.retryAfterSeconds) res.headers.set("retry-after", String(e.details.retryAfterSeconds));
+    return res;
   }
   log("error", "unhandled error", {
     ...fields,
