@@ -41,6 +41,41 @@ describe("CloudFormation template", () => {
     expect(byName[name("blobs")].TimeToLiveSpecification).toEqual({ AttributeName: "ttl", Enabled: true });
   });
 
+  it("has the capacity table (pk = cluster, sk = instance id, no stream), granted only where capacity is used", () => {
+    const table = resources(template, "AWS::DynamoDB::Table").find(
+      ([, p]) => p.TableName === name("capacity"),
+    );
+    expect(table).toBeDefined();
+    const [tableId, p] = table!;
+    expect(p.KeySchema).toEqual([
+      { AttributeName: "pk", KeyType: "HASH" },
+      { AttributeName: "sk", KeyType: "RANGE" },
+    ]);
+    expect(p.AttributeDefinitions).toEqual([
+      { AttributeName: "pk", AttributeType: "S" },
+      { AttributeName: "sk", AttributeType: "S" },
+    ]);
+    expect(p.StreamSpecification).toBeUndefined();
+    expect(p.TimeToLiveSpecification).toBeUndefined();
+    const policies = resources(template, "AWS::IAM::Policy");
+    const granted = resources(template, "AWS::Lambda::Function")
+      .filter(([, fn]) => {
+        const role = refs(fn.Role)[0];
+        const policy = policies.find(([, pol]) => refs(pol.Roles).includes(role));
+        return policy !== undefined && refs(policy[1].PolicyDocument).includes(tableId);
+      })
+      .map(([, fn]) => fn.FunctionName)
+      .sort();
+    expect(granted).toEqual(["apiserver", "controllers", "tick"].map((f) => name(f)));
+    const writes = policies
+      .flatMap(([, pol]) => pol.PolicyDocument.Statement)
+      .filter((st: any) => refs(st.Resource).includes(tableId))
+      .flatMap((st: any) => [st.Action].flat());
+    expect(writes).toEqual(
+      expect.arrayContaining(["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"]),
+    );
+  });
+
   it("takes the stage and removal policy as parameters; prod is deletion-protected and retained", () => {
     const prod = synth({ stage: "prod" });
     expect(prod.stack.stackName).toBe("Kumulus-prod");

@@ -77,6 +77,12 @@ export const tables = {
     ttlAttribute: "ttl",
     purpose: "Chunks of objects too large for one DynamoDB item",
   },
+  capacity: {
+    partitionKey: { name: "pk", type: "S" },
+    sortKey: { name: "sk", type: "S" },
+    purpose:
+      "Simulated EC2 and Fargate capacity: pk = cluster, sk = instance id (i-…), plus each cluster's address leases and counters and its unavailable offerings",
+  },
 } as const satisfies Record<string, TableSpec>;
 
 export const queues = {
@@ -108,8 +114,14 @@ export const queues = {
   },
 } as const satisfies Record<string, QueueSpec>;
 
+/** The tables of the Kubernetes API and IAM, which every function uses: all but `capacity`. */
 const allTables = (access: "read" | "readwrite") =>
-  (Object.keys(tables) as (keyof typeof tables)[]).map((name) => ({ name, access }));
+  (Object.keys(tables) as (keyof typeof tables)[])
+    .filter((name) => name !== "capacity")
+    .map((name) => ({ name, access }));
+/** Simulated instances: for the functions that launch, interrupt, terminate or price them (the EKS API in the
+ * apiserver function, the controllers, the tick's sweeps). */
+const capacityTable = { name: "capacity", access: "readwrite" } as const;
 const workQueues = Object.keys(queues) as (keyof typeof queues)[];
 
 export const functions = {
@@ -119,7 +131,7 @@ export const functions = {
     timeoutSeconds: 900,
     http: { invokeMode: "RESPONSE_STREAM" },
     triggers: [],
-    tables: allTables("readwrite"),
+    tables: [...allTables("readwrite"), capacityTable],
     sendsTo: [],
     purpose: "Kubernetes REST API (Hono), watches streamed from the watch log",
   },
@@ -148,7 +160,7 @@ export const functions = {
     memoryMB: 512,
     timeoutSeconds: 30,
     triggers: [{ type: "sqs", queue: "controllers", batchSize: 10, maxConcurrency: 10 }],
-    tables: allTables("readwrite"),
+    tables: [...allTables("readwrite"), capacityTable],
     sendsTo: workQueues,
     purpose: "Reconciles work items with level-triggered controllers",
   },
@@ -178,7 +190,7 @@ export const functions = {
       { type: "schedule", rateMinutes: 1 },
       { type: "sqs", queue: "timers", batchSize: 10, maxConcurrency: 2 },
     ],
-    tables: allTables("readwrite"),
+    tables: [...allTables("readwrite"), capacityTable],
     sendsTo: workQueues,
     purpose: "Periodic time-based work (heartbeats, sweeps) and forwarding of due delayed work items",
   },
