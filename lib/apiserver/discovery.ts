@@ -6,6 +6,7 @@ import {
   apiVersions,
   versionInfo,
 } from "../api/discovery.ts";
+import { reviewKinds } from "../api/kinds/reviews.ts";
 import { openapiV2Document, openapiV3Document, openapiV3Index } from "../api/openapi.ts";
 import { OPENAPI_V2_PROTOBUF, openapiV2Protobuf } from "../api/protobuf/openapi-v2.ts";
 import { errors } from "../api/status.ts";
@@ -46,7 +47,7 @@ export async function handleDiscovery(
   /** The cluster's Kubernetes minor version ("1.32"). */
   version?: string,
 ): Promise<Response> {
-  const kinds = await registry.all(cluster);
+  const kinds = [...(await registry.all(cluster)), ...reviewKinds];
   const accept = req.headers.get("accept");
   switch (path.type) {
     case "version":

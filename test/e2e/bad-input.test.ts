@@ -174,6 +174,9 @@ describe("bad input", () => {
     expect(ns.items.map((n) => n.metadata.name)).toContain("kube-system");
     const disco = (await k.api("GET", "/api/v1")).body as { resources: { name: string; verbs: string[] }[] };
     expect(disco.resources.find((r) => r.name === "namespaces")?.verbs).not.toContain("deletecollection");
+    // The review kinds are create-only, as kube publishes them.
+    const authz = (await k.api("GET", "/apis/authorization.k8s.io/v1")).body as typeof disco;
+    expect(authz.resources.find((r) => r.name === "selfsubjectaccessreviews")?.verbs).toEqual(["create"]);
     expectStatus(
       await k.api("POST", `${CM}/named`, {
         apiVersion: "v1",
