@@ -187,6 +187,18 @@ describe("bad input", () => {
       "MethodNotAllowed",
     );
     expectStatus(await k.api("GET", `${CM}?watch=yes`), 400, "BadRequest");
+    // What the long fuzz run found: a limit past int64, and finalizers of the wrong type.
+    expectStatus(await k.api("GET", `${CM}?limit=99999999999999999999`), 400, "BadRequest");
+    expect((await k.api("GET", `${CM}?limit=2000000000`)).status).toBe(200);
+    expectStatus(
+      await k.api("POST", CM, {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: "fin", finalizers: "x" },
+      }),
+      422,
+      "Invalid",
+    );
     // Go's strconv spellings of true start a watch (the Python client sends watch=True).
     const res = await fetch(`${k.base}${CM}?watch=True&timeoutSeconds=5`, {
       headers: { authorization: `Bearer ${k.token()}` },

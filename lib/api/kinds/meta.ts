@@ -174,9 +174,14 @@ export function validateObjectMeta(
         });
     }
   }
-  (m.finalizers ?? []).forEach((f, i) => {
-    for (const e of qualifiedNameErrors(f)) out.push(invalid(`metadata.finalizers[${i}]`, f, e));
-  });
+  const finalizers: unknown = m.finalizers;
+  if (finalizers !== undefined && !Array.isArray(finalizers))
+    out.push(invalid("metadata.finalizers", finalizers, "must be a list of strings"));
+  else
+    (finalizers ?? []).forEach((f: unknown, i: number) => {
+      if (typeof f !== "string") out.push(invalid(`metadata.finalizers[${i}]`, f, "must be a string"));
+      else for (const e of qualifiedNameErrors(f)) out.push(invalid(`metadata.finalizers[${i}]`, f, e));
+    });
   return out;
 }
 

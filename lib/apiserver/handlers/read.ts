@@ -26,12 +26,15 @@ export function selectorFilter(ctx: ResourceContext): ((obj: KubeObject) => bool
   }
 }
 
+const MAX_PAGE = 10_000;
 export async function list(ctx: ResourceContext): Promise<Response> {
   const limitParam = ctx.query.get("limit");
-  const limit = limitParam ? Number(limitParam) : undefined;
-  if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) {
+  const asked = limitParam ? Number(limitParam) : undefined;
+  if (asked !== undefined && (!/^\d+$/.test(limitParam ?? "") || !Number.isSafeInteger(asked))) {
     throw errors.badRequest(`limit must be a non-negative integer, got "${limitParam}"`);
   }
+  // A server may return fewer items than asked, with a continue token; past this a page stays bounded.
+  const limit = asked === undefined || asked === 0 ? asked : Math.min(asked, MAX_PAGE);
   try {
     const res = await ctx.store.list(
       { cluster: ctx.cluster, group: ctx.kind.group, plural: ctx.kind.plural },
