@@ -1,6 +1,7 @@
 import { StatusError } from "../api/status.ts";
 import type { KubeObject } from "../api/types.ts";
 import type { UserInfo } from "../api/user.ts";
+import { log } from "../log.ts";
 import { internalIdentity } from "./identity.ts";
 
 // Controllers, the scheduler and kubelets write through the API server's own request pipeline (in process,
@@ -23,7 +24,7 @@ export class ApiClient {
     private readonly handler: ApiHandler,
     readonly cluster: string,
     private readonly manager: string,
-    private readonly identity: UserInfo = internalIdentity(manager),
+    readonly identity: UserInfo = internalIdentity(manager),
   ) {}
 
   private async call(
@@ -45,6 +46,19 @@ export class ApiClient {
     );
     const text = await res.text();
     const parsed = text ? JSON.parse(text) : undefined;
+    // A loop lacking a right it needs is a bug, whoever catches the error (events are best effort): say so.
+    // (Admission also answers 403, to an over-quota create say; its message names no user.)
+    if (
+      res.status === 403 &&
+      String(parsed?.message ?? text).includes(`User "${this.identity.username}" cannot`)
+    )
+      log("error", "internal caller forbidden", {
+        cluster: this.cluster,
+        user: this.identity.username,
+        method,
+        path,
+        message: parsed?.message ?? text,
+      });
     if (res.status >= 400) {
       throw new StatusError(
         res.status,

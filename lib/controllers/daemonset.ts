@@ -40,7 +40,7 @@ function availability(pod: KubeObject, minReadySeconds: number, nowMs: number): 
 }
 
 export async function reconcileDaemonSet(item: WorkItem): Promise<void> {
-  const api = clientFor(item.cluster, "kube-controller-manager");
+  const api = clientFor(item.cluster, "daemon-set-controller");
   const { namespace, name } = splitKey(item.key);
   const path = `/apis/apps/v1/namespaces/${namespace}/daemonsets/${name}`;
   const ds = await api.get(path);
@@ -204,7 +204,7 @@ async function writeStatus(
 
 /** A node changed: every DaemonSet of the cluster is reconciled, each on its own key. */
 export async function reconcileDaemonSetsForNodes(item: WorkItem): Promise<void> {
-  const api = clientFor(item.cluster, "kube-controller-manager");
+  const api = clientFor(item.cluster, "daemon-set-controller");
   const { items } = await api.list("/apis/apps/v1/daemonsets");
   if (items.length === 0) return;
   await requeueAfter(

@@ -45,7 +45,7 @@ export function resolve(v: number | string | undefined, replicas: number, roundU
 }
 
 export async function reconcileDeployment(item: WorkItem): Promise<void> {
-  const api = clientFor(item.cluster, "kube-controller-manager");
+  const api = clientFor(item.cluster, "deployment-controller");
   const { namespace, name } = splitKey(item.key);
   const path = `/apis/apps/v1/namespaces/${namespace}/deployments/${name}`;
   const d = await api.get(path);

@@ -12,6 +12,8 @@ type Any = Record<string, any>;
 
 export async function reconcileEndpoints(item: WorkItem): Promise<void> {
   const api = clientFor(item.cluster, "endpoint-controller");
+  // EndpointSlices are kube's endpointslice-controller's, which has its own identity.
+  const slices = clientFor(item.cluster, "endpointslice-controller");
   const ns = item.key;
   const services = (await api.list(`/api/v1/namespaces/${ns}/services`)).items;
   const pods = (await api.list(`/api/v1/namespaces/${ns}/pods`)).items.filter(
@@ -25,7 +27,7 @@ export async function reconcileEndpoints(item: WorkItem): Promise<void> {
       Object.entries(selector).every(([k, v]) => p.metadata.labels?.[k] === v),
     );
     await writeEndpoints(api, ns, svc, matching);
-    await writeSlice(api, ns, svc, matching);
+    await writeSlice(slices, ns, svc, matching);
   }
 }
 

@@ -330,6 +330,10 @@ async function expireFinished(
     await wakeAt(item, expires);
     return;
   }
-  await api.delete(path, { propagationPolicy: "Background", preconditions: { uid: job.metadata.uid } });
+  // kube's ttl-after-finished-controller does this, with its own identity.
+  await clientFor(api.cluster, "ttl-after-finished-controller").delete(path, {
+    propagationPolicy: "Background",
+    preconditions: { uid: job.metadata.uid },
+  });
   log("info", "job expired", { cluster: api.cluster, job: path, ttl });
 }

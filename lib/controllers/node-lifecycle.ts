@@ -39,7 +39,7 @@ export async function reconcileNodeLifecycle(item: WorkItem): Promise<void> {
   const name = item.key;
   let node = await api.get(`/api/v1/nodes/${encodeURIComponent(name)}`);
   if (!node) {
-    await collectPods(api, name);
+    await collectPods(item.cluster, name);
     return;
   }
   const lease = await api.get(`${LEASES}/${encodeURIComponent(name)}`);
@@ -142,8 +142,12 @@ async function markPodsNotReady(api: ReturnType<typeof clientFor>, node: string)
   });
 }
 
-/** Pod GC of a deleted node: its pods and its Lease go. */
-async function collectPods(api: ReturnType<typeof clientFor>, node: string): Promise<void> {
+/**
+ * Pod GC of a deleted node: its pods go (kube's pod-garbage-collector), and its Lease, which the Node owns
+ * (kube's garbage collector).
+ */
+async function collectPods(cluster: string, node: string): Promise<void> {
+  const api = clientFor(cluster, "pod-garbage-collector");
   const { items } = await api.list(
     `/api/v1/pods?fieldSelector=${encodeURIComponent(`spec.nodeName=${node}`)}`,
   );
@@ -154,7 +158,7 @@ async function collectPods(api: ReturnType<typeof clientFor>, node: string): Pro
       preconditions: { uid: p.metadata.uid },
     });
   });
-  await api.delete(`${LEASES}/${encodeURIComponent(node)}`);
+  await clientFor(cluster, "generic-garbage-collector").delete(`${LEASES}/${encodeURIComponent(node)}`);
 }
 
 export const nodeLifecycleController: ControllerModule = {

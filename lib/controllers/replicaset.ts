@@ -10,7 +10,7 @@ import { controllerRef } from "./owner.ts";
 // ReplicaSet: keeps spec.replicas pods that it owns, and reports how many exist, are ready and available.
 
 export async function reconcileReplicaSet(item: WorkItem): Promise<void> {
-  const api = clientFor(item.cluster, "kube-controller-manager");
+  const api = clientFor(item.cluster, "replicaset-controller");
   const { namespace, name } = splitKey(item.key);
   const base = `/apis/apps/v1/namespaces/${namespace}/replicasets`;
   const rs = await api.get(`${base}/${name}`);

@@ -4,7 +4,7 @@ import type { WorkItem } from "../runtime/work.ts";
 
 // Every namespace gets a `default` ServiceAccount.
 export async function reconcileServiceAccounts(item: WorkItem): Promise<void> {
-  const api = clientFor(item.cluster, "kube-controller-manager");
+  const api = clientFor(item.cluster, "service-account-controller");
   const ns = await api.get(`/api/v1/namespaces/${item.key}`);
   if (!ns || ns.metadata.deletionTimestamp) return;
   if (await api.get(`/api/v1/namespaces/${item.key}/serviceaccounts/default`)) return;

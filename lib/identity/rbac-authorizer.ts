@@ -1,6 +1,7 @@
 import { labelSelectorFromObject, type MetaLabelSelector } from "../api/selectors.ts";
 import type { KubeObject } from "../api/types.ts";
 import type { UserInfo } from "../api/user.ts";
+import { CONTROLLER_ROLES, controllerRules, VOLUME_SCHEDULER_RULES } from "./controller-roles.ts";
 import {
   ADMIN_RULES,
   AGGREGATE_TO_ADMIN_RULES,
@@ -27,6 +28,13 @@ import {
 // ClusterRole. Nothing here denies: no match is "no opinion". An aggregated ClusterRole's rules are worked
 // out from the snapshot itself, as kube's aggregation controller would have written them, so no controller
 // has to run before a CRD's role labelled aggregate-to-view shows through view, edit and admin.
+//
+// kube-apiserver re-creates missing bootstrap roles and bindings at every start. Lambda has no start, so a
+// bootstrap ClusterRole or ClusterRoleBinding missing from the snapshot counts as present: clusters made
+// before a bootstrap role existed (a controller's, say) get it, as a restarted kube-apiserver would give it.
+//
+// The authorizer runs on every request, internal ones included, so what a snapshot yields is worked out once
+// per snapshot: the effective objects, RoleBindings by namespace, and each user's rules.
 
 export interface RbacObjects {
   roles: KubeObject[];
@@ -67,10 +75,56 @@ interface Resolved {
   /** Sorted by name. */
   all: ClusterRole[];
   rules: Map<string, PolicyRule[]>;
+  /** The stored ClusterRoleBindings, and the bootstrap ones missing from storage. */
+  clusterRoleBindings: Binding[];
+  roleBindings: Map<string, Binding[]>;
+  /** A user's rules by user and namespace. */
+  userRules: Map<string, PolicyRule[]>;
 }
 
 /** Per snapshot: rbac-source hands out the same snapshot object while it is fresh. */
 const resolved = new WeakMap<RbacObjects, Resolved>();
+
+let bootstrapped: { clusterRoles: ClusterRole[]; clusterRoleBindings: Binding[] } | undefined;
+
+/** `stored`, plus the bootstrap objects whose names it lacks. */
+function withBootstrap<T extends KubeObject>(stored: T[], defaults: T[]): T[] {
+  const names = new Set(stored.map((o) => o.metadata.name));
+  const missing = defaults.filter((o) => !names.has(o.metadata.name));
+  return missing.length > 0 ? [...stored, ...missing] : stored;
+}
+
+function resolve(o: RbacObjects): Resolved {
+  let res = resolved.get(o);
+  if (res) return res;
+  if (!bootstrapped) {
+    const objs = bootstrapRbacObjects();
+    bootstrapped = {
+      clusterRoles: objs.filter((x) => x.kind === "ClusterRole"),
+      clusterRoleBindings: objs.filter((x) => x.kind === "ClusterRoleBinding"),
+    };
+  }
+  const all = withBootstrap(o.clusterRoles as ClusterRole[], bootstrapped.clusterRoles)
+    .filter((r) => r.metadata.name)
+    .sort((a, b) => (a.metadata.name! < b.metadata.name! ? -1 : 1));
+  const roleBindings = new Map<string, Binding[]>();
+  for (const b of o.roleBindings as Binding[]) {
+    const ns = b.metadata.namespace ?? "";
+    const list = roleBindings.get(ns);
+    if (list) list.push(b);
+    else roleBindings.set(ns, [b]);
+  }
+  res = {
+    byName: new Map(all.map((r) => [r.metadata.name!, r])),
+    all,
+    rules: new Map(),
+    clusterRoleBindings: withBootstrap(o.clusterRoleBindings as Binding[], bootstrapped.clusterRoleBindings),
+    roleBindings,
+    userRules: new Map(),
+  };
+  resolved.set(o, res);
+  return res;
+}
 
 const ruleKey = (r: PolicyRule) =>
   JSON.stringify([
@@ -88,14 +142,7 @@ const ruleKey = (r: PolicyRule) =>
  * controller would overwrite, so they count only to break a cycle.
  */
 function clusterRoleRules(o: RbacObjects, name: string, visiting = new Set<string>()): PolicyRule[] {
-  let res = resolved.get(o);
-  if (!res) {
-    const all = (o.clusterRoles as ClusterRole[])
-      .filter((r) => r.metadata.name)
-      .sort((a, b) => (a.metadata.name! < b.metadata.name! ? -1 : 1));
-    res = { byName: new Map(all.map((r) => [r.metadata.name!, r])), all, rules: new Map() };
-    resolved.set(o, res);
-  }
+  const res = resolve(o);
   const known = res.rules.get(name);
   if (known) return known;
   const role = res.byName.get(name);
@@ -136,19 +183,23 @@ function rulesOfRef(o: RbacObjects, ref: RoleRef | undefined, namespace: string)
   return role?.rules ?? [];
 }
 
-/** Every rule the user holds in `namespace` ("" = only cluster-wide bindings). */
+/** Every rule the user holds in `namespace` ("" = only cluster-wide bindings). Do not modify the result. */
 export function rulesOfUser(o: RbacObjects, user: UserInfo, namespace: string): PolicyRule[] {
+  const res = resolve(o);
+  const key = `${namespace}\u0000${user.username}\u0000${user.groups.join("\u0000")}`;
+  const known = res.userRules.get(key);
+  if (known) return known;
   const out: PolicyRule[] = [];
-  for (const b of o.clusterRoleBindings as Binding[])
+  for (const b of res.clusterRoleBindings)
     if ((b.subjects ?? []).some((s) => subjectMatches(s, user, "")))
       out.push(...rulesOfRef(o, b.roleRef, ""));
   if (namespace)
-    for (const b of o.roleBindings as Binding[])
-      if (
-        b.metadata.namespace === namespace &&
-        (b.subjects ?? []).some((s) => subjectMatches(s, user, namespace))
-      )
+    for (const b of res.roleBindings.get(namespace) ?? [])
+      if ((b.subjects ?? []).some((s) => subjectMatches(s, user, namespace)))
         out.push(...rulesOfRef(o, b.roleRef, namespace));
+  // Bounded: a snapshot lives a few seconds, but a busy cluster sees many users and namespaces in them.
+  if (res.userRules.size >= 2_000) res.userRules.clear();
+  res.userRules.set(key, out);
   return out;
 }
 
@@ -202,11 +253,11 @@ function clusterRole(name: string, rules: PolicyRule[], opts: RoleOptions = {}):
   } as KubeObject;
 }
 
-function binding(name: string, role: string, subjects: Subject[]): KubeObject {
+function binding(name: string, role: string, subjects: Subject[], meta: object = BOOTSTRAP_META): KubeObject {
   return {
     apiVersion: "rbac.authorization.k8s.io/v1",
     kind: "ClusterRoleBinding",
-    metadata: { name, ...BOOTSTRAP_META },
+    metadata: { name, ...meta },
     roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: role },
     subjects: subjects.map((s) =>
       s.kind === "ServiceAccount" ? s : { apiGroup: "rbac.authorization.k8s.io", ...s },
@@ -216,6 +267,19 @@ function binding(name: string, role: string, subjects: Subject[]): KubeObject {
 
 const group = (name: string): Subject => ({ kind: "Group", name });
 const user = (name: string): Subject => ({ kind: "User", name });
+const serviceAccount = (namespace: string, name: string): Subject => ({
+  kind: "ServiceAccount",
+  name,
+  namespace,
+});
+
+/** kube's controller roles: system:controller:<name>, bound to the service account kube-system:<name>. */
+function controllerRoleObjects(): KubeObject[] {
+  return Object.keys(CONTROLLER_ROLES).flatMap((name) => [
+    clusterRole(`system:controller:${name}`, controllerRules(name)),
+    binding(`system:controller:${name}`, `system:controller:${name}`, [serviceAccount("kube-system", name)]),
+  ]);
+}
 
 /**
  * kube's bootstrap ClusterRoles and bindings that matter to a Kumulus cluster. admin, edit and view carry
@@ -252,5 +316,10 @@ export function bootstrapRbacObjects(): KubeObject[] {
     binding("system:kube-controller-manager", "system:kube-controller-manager", [
       user("system:kube-controller-manager"),
     ]),
+    clusterRole("system:volume-scheduler", VOLUME_SCHEDULER_RULES),
+    binding("system:volume-scheduler", "system:volume-scheduler", [user("system:kube-scheduler")]),
+    ...controllerRoleObjects(),
+    // EKS applies add-ons as eks:addon-manager, which it makes a cluster admin.
+    binding("eks:addon-cluster-admin", "cluster-admin", [user("eks:addon-manager")], {}),
   ];
 }

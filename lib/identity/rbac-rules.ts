@@ -258,7 +258,7 @@ export const KUBE_SCHEDULER_RULES: PolicyRule[] = [
 
 /**
  * kube's system:kube-controller-manager: what the manager itself needs. Each controller acts as its own
- * service account (--use-service-account-credentials) with its system:controller:* role.
+ * service account (--use-service-account-credentials) with its system:controller:* role (controller-roles.ts).
  */
 export const KUBE_CONTROLLER_MANAGER_RULES: PolicyRule[] = [
   EVENTS,
@@ -272,7 +272,10 @@ export const KUBE_CONTROLLER_MANAGER_RULES: PolicyRule[] = [
   ruleOf([""], ["serviceaccounts/token"], ["create"]),
 ];
 
-/** kube's system:node. No binding grants it (the Node authorizer decides for kubelets since kube 1.8). */
+/**
+ * kube's system:node. No binding grants it: the Node authorizer (node-authorizer.ts) decides for kubelets, as
+ * since kube 1.8, and evaluates these rules for the resources it does not subdivide.
+ */
 export const NODE_RULES: PolicyRule[] = [
   ruleOf(["authentication.k8s.io"], ["tokenreviews"], ["create"]),
   ruleOf(["authorization.k8s.io"], ["localsubjectaccessreviews", "subjectaccessreviews"], ["create"]),

@@ -1,6 +1,6 @@
 import type { ControllerModule } from "../runtime/module.ts";
 import { reconcileNodeKubelet } from "./node-kubelet.ts";
-import { kubeletSettled, reconcilePod } from "./pod.ts";
+import { kubeletSettled, podItemKey, reconcilePod } from "./pod.ts";
 
 // What wakes the simulated kubelets: every change of a node, and bound pods whose timeline has a next step.
 
@@ -12,9 +12,10 @@ export const kubeletModule: ControllerModule = {
     if (kind === "/nodes") w("kubelet", "node", ch.name);
     else if (kind === "/pods" && ch.type !== "DELETED") {
       const obj = ch.object;
-      if (!obj || !(obj.spec as { nodeName?: string } | undefined)?.nodeName) return;
+      const node = (obj?.spec as { nodeName?: string } | undefined)?.nodeName;
+      if (!obj || !node) return;
       // The kubelet's own status write, routed back, needs no pass when nothing changes by itself.
-      if (!kubeletSettled(obj, Date.now())) w("kubelet", "pod", `${ch.namespace}/${ch.name}`);
+      if (!kubeletSettled(obj, Date.now())) w("kubelet", "pod", podItemKey(node, ch.namespace, ch.name));
     }
   },
   reconcilers: { kubelet: { pod: reconcilePod, node: reconcileNodeKubelet } },

@@ -1,10 +1,10 @@
 import type { KubeObject } from "../api/types.ts";
-import { isConflict } from "../client/client.ts";
-import { clientFor, now } from "../client/runtime.ts";
+import { type ApiClient, isConflict } from "../client/client.ts";
+import { nodeClientFor, now } from "../client/runtime.ts";
 import { requeueAfter } from "../runtime/timers.ts";
 import type { WorkItem } from "../runtime/work.ts";
 import { healthyConditions, kubeletStopped, nodeStatus } from "./nodes.ts";
-import { kubeletSettled } from "./pod.ts";
+import { kubeletSettled, podItemKey } from "./pod.ts";
 
 // The simulated kubelet of a node (kubelet queue, controller `node`, key = node name): it fills in what a
 // real kubelet reports for a node created through the API (labels, pod CIDR, capacity, conditions), renews
@@ -42,8 +42,8 @@ function microNow(): string {
  * interval after the other stops, so a node that changes often still ends with a single chain.
  */
 export async function reconcileNodeKubelet(item: WorkItem): Promise<void> {
-  const api = clientFor(item.cluster, "kubelet");
   const name = item.key;
+  const api = nodeClientFor(item.cluster, name);
   let node = await api.get(`/api/v1/nodes/${encodeURIComponent(name)}`);
   if (!node) {
     await api.delete(leasePath(name));
@@ -95,7 +95,7 @@ export async function reconcileNodeKubelet(item: WorkItem): Promise<void> {
     await resyncPods(api, item.cluster, name);
 }
 
-async function resyncPods(api: ReturnType<typeof clientFor>, cluster: string, node: string): Promise<void> {
+async function resyncPods(api: ApiClient, cluster: string, node: string): Promise<void> {
   const { items } = await api.list(
     `/api/v1/pods?fieldSelector=${encodeURIComponent(`spec.nodeName=${node}`)}`,
   );
@@ -106,14 +106,14 @@ async function resyncPods(api: ReturnType<typeof clientFor>, cluster: string, no
   await requeueAfter(
     stale.map((p) => ({
       queue: "kubelet" as const,
-      item: { cluster, controller: "pod", key: `${p.metadata.namespace}/${p.metadata.name}` },
+      item: { cluster, controller: "pod", key: podItemKey(node, p.metadata.namespace!, p.metadata.name!) },
       afterSeconds: 0,
     })),
   );
 }
 
 /** Re-posts healthy conditions when Ready is not True or the last heartbeat is older than the report period. */
-async function postStatus(api: ReturnType<typeof clientFor>, node: KubeObject): Promise<void> {
+async function postStatus(api: ApiClient, node: KubeObject): Promise<void> {
   const conds = ((node.status as Any | undefined)?.conditions ?? []) as Any[];
   const ready = conds.find((c) => c.type === "Ready");
   const beat = Date.parse(ready?.lastHeartbeatTime ?? "");
@@ -140,10 +140,7 @@ async function postStatus(api: ReturnType<typeof clientFor>, node: KubeObject): 
  * controller would give it: the well-known labels, a free pod CIDR, and a status from its instance type.
  * Returns the node as it now is.
  */
-async function registerDefaults(
-  api: ReturnType<typeof clientFor>,
-  node: KubeObject,
-): Promise<KubeObject | undefined> {
+async function registerDefaults(api: ApiClient, node: KubeObject): Promise<KubeObject | undefined> {
   const name = node.metadata.name!;
   const path = `/api/v1/nodes/${encodeURIComponent(name)}`;
   const labels = { ...(node.metadata.labels ?? {}) };

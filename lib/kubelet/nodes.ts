@@ -1,6 +1,6 @@
 import type { KubeObject } from "../api/types.ts";
 import { isConflict } from "../client/client.ts";
-import { clientFor, now } from "../client/runtime.ts";
+import { nodeClientFor, now } from "../client/runtime.ts";
 
 // Simulated nodes (KWOK-style): Node objects with EKS-like labels, capacity from their instance type, and a
 // Ready condition the simulated kubelet keeps fresh.
@@ -97,11 +97,16 @@ export function kubeletStopped(node: KubeObject | undefined): boolean {
   return node?.metadata.annotations?.[KUBELET_ANNOTATION] === "stopped";
 }
 
-/** Makes sure the cluster has `count` simulated nodes (creates the missing ones). */
+/**
+ * Makes sure the cluster has `count` simulated nodes (creates the missing ones). Each node registers itself,
+ * as a kubelet does on EKS: it creates its own Node object as system:node:<name>, which the Node authorizer
+ * and NodeRestriction allow for that node only, so the node provider needs no role (kube-controller-manager
+ * could not create nodes either). The node's Lease follows from its kubelet (node-kubelet.ts).
+ */
 export async function ensureNodes(cluster: string, count: number): Promise<void> {
-  const api = clientFor(cluster, "kumulus-node-provider");
   for (let i = 0; i < count; i++) {
     const node = nodeObject(i);
+    const api = nodeClientFor(cluster, node.metadata.name!);
     if (await api.get(`/api/v1/nodes/${node.metadata.name}`)) continue;
     const { status, ...rest } = node;
     try {

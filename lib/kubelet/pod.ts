@@ -1,7 +1,8 @@
 import type { KubeObject } from "../api/types.ts";
-import { isConflict } from "../client/client.ts";
+import { type ApiClient, isConflict } from "../client/client.ts";
 import { recordEvent } from "../client/events.ts";
-import { clientFor, splitKey } from "../client/runtime.ts";
+import { clientFor, nodeClientFor, splitKey } from "../client/runtime.ts";
+import { defaultStore } from "../runtime/store.ts";
 import { requeueAfter } from "../runtime/timers.ts";
 import type { WorkItem } from "../runtime/work.ts";
 import { killingEvents, kubeletEvents } from "./events.ts";
@@ -33,7 +34,7 @@ const ipsByCluster = new Map<string, { at: number; byNode: Promise<Map<string, S
 /** IPs this process handed out, with when: kept across re-reads, as their pods' writes may not show yet. */
 const handedOut = new Map<string, Map<string, number>>();
 
-async function usedIps(api: ReturnType<typeof clientFor>, nodeName: string): Promise<Set<string>> {
+async function usedIps(api: ApiClient, nodeName: string): Promise<Set<string>> {
   let cached = ipsByCluster.get(api.cluster);
   if (!cached || Date.now() - cached.at > 30_000) {
     const at = Date.now();
@@ -69,11 +70,7 @@ async function usedIps(api: ReturnType<typeof clientFor>, nodeName: string): Pro
   return set;
 }
 
-async function allocateIp(
-  api: ReturnType<typeof clientFor>,
-  node: KubeObject,
-  pod: KubeObject,
-): Promise<string> {
+async function allocateIp(api: ApiClient, node: KubeObject, pod: KubeObject): Promise<string> {
   const nodeName = node.metadata.name!;
   const set = await usedIps(api, nodeName);
   const prefix = String((node.spec as Any)?.podCIDR ?? "10.244.0.0/24")
@@ -129,23 +126,50 @@ function sameStatus(a: unknown, b: unknown): boolean {
   return JSON.stringify(canon(a)) === JSON.stringify(canon(b));
 }
 
+/**
+ * The work item key of a bound pod: `<node>/<namespace>/<name>`. The kubelet acts as the node it serves
+ * (system:node:<node>), so the key says which; node, namespace and pod names hold no slash.
+ */
+export function podItemKey(node: string, namespace: string, name: string): string {
+  return `${node}/${namespace}/${name}`;
+}
+
+/** The node a pod's work item names, and the pod. Keys queued before keys named the node have no node. */
+export function parsePodItemKey(key: string): { node?: string; namespace: string; name: string } {
+  const parts = key.split("/");
+  if (parts.length === 3) return { node: parts[0], namespace: parts[1]!, name: parts[2]! };
+  return splitKey(key);
+}
+
 export async function reconcilePod(item: WorkItem): Promise<void> {
-  const api = clientFor(item.cluster, "kubelet");
-  const { namespace, name } = splitKey(item.key);
+  const { node: keyed, namespace, name } = parsePodItemKey(item.key);
+  // An item queued before keys named the node: learn it from storage, as the route does from the change.
+  const reader =
+    keyed ??
+    (
+      (await defaultStore().get({ cluster: item.cluster, group: "", plural: "pods", namespace, name }))
+        ?.spec as Any | undefined
+    )?.nodeName;
+  if (!reader) return;
   const path = `/api/v1/namespaces/${namespace}/pods/${name}`;
+  const api = nodeClientFor(item.cluster, reader);
   const pod = await api.get(path);
   const nodeName = (pod?.spec as Any | undefined)?.nodeName as string | undefined;
-  if (!pod || !nodeName) return;
+  // A pod recreated under the same name and bound elsewhere has items of its own, naming its node.
+  if (!pod || !nodeName || nodeName !== reader) return;
   const node = await api.get(`/api/v1/nodes/${nodeName}`);
   if (!node) {
-    // A pod bound to a node that no longer exists is orphaned; the pod GC removes it at once.
-    await api.delete(path, { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } });
+    // A pod bound to a node that no longer exists is orphaned: kube's pod GC removes it at once.
+    await clientFor(item.cluster, "pod-garbage-collector").delete(path, {
+      gracePeriodSeconds: 0,
+      preconditions: { uid: pod.metadata.uid },
+    });
     return;
   }
   // A stopped kubelet (a simulated node failure) drives nothing.
   if (node.metadata.annotations?.[STOPPED] === "stopped") return;
   const nowMs = Date.now();
-  if (pod.metadata.deletionTimestamp) return terminate(item, pod, nowMs);
+  if (pod.metadata.deletionTimestamp) return terminate(api, item, pod, nowMs);
   const status = (pod.status ?? {}) as Any;
   if (status.phase === "Succeeded" || status.phase === "Failed") return;
 
@@ -181,8 +205,7 @@ export async function reconcilePod(item: WorkItem): Promise<void> {
  * Graceful deletion: the containers get SIGTERM when the pod is marked for deletion and exit after the
  * `kumulus.io/stop-seconds` knob (default at once), at most the grace period; then the kubelet removes the pod.
  */
-async function terminate(item: WorkItem, pod: KubeObject, nowMs: number): Promise<void> {
-  const api = clientFor(item.cluster, "kubelet");
+async function terminate(api: ApiClient, item: WorkItem, pod: KubeObject, nowMs: number): Promise<void> {
   const grace = pod.metadata.deletionGracePeriodSeconds ?? 0;
   const requested = Date.parse(pod.metadata.deletionTimestamp!) - grace * 1000;
   const stop = Number(pod.metadata.annotations?.[KNOB.stopSeconds] ?? 0) || 0;
