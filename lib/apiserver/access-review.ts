@@ -1,4 +1,4 @@
-import { errors } from "../api/status.ts";
+import { errors, StatusError } from "../api/status.ts";
 import type { JsonObject } from "../api/types.ts";
 import { decodeBody, readBody } from "./body.ts";
 import { json } from "./handlers/write.ts";
@@ -22,6 +22,7 @@ const REVIEWS: Record<string, { group: string; kind: string; namespaced?: boolea
   },
   selfsubjectrulesreviews: { group: "authorization.k8s.io", kind: "SelfSubjectRulesReview" },
   selfsubjectreviews: { group: "authentication.k8s.io", kind: "SelfSubjectReview" },
+  tokenreviews: { group: "authentication.k8s.io", kind: "TokenReview" },
 };
 
 interface AccessSpec {
@@ -61,7 +62,11 @@ export async function handleReview(
   if (body.kind && body.kind !== review.kind)
     throw errors.badRequest(`the body is a ${String(body.kind)}, expected ${review.kind}`);
   // Asking about someone else is itself a request that must be allowed.
-  if (review.kind === "SubjectAccessReview" || review.kind === "LocalSubjectAccessReview") {
+  if (
+    review.kind === "SubjectAccessReview" ||
+    review.kind === "LocalSubjectAccessReview" ||
+    review.kind === "TokenReview"
+  ) {
     await auth.authorizeOrThrow(caller, {
       cluster,
       verb: "create",
@@ -91,6 +96,9 @@ export async function handleReview(
       };
       delete out.spec;
       break;
+    case "TokenReview":
+      out.status = await tokenReview(auth, cluster, (body.spec as { token?: unknown } | undefined)?.token);
+      break;
     case "SelfSubjectRulesReview":
       out.status = (await auth.rulesFor(caller, cluster, spec.namespace ?? "")) as JsonObject;
       break;
@@ -108,6 +116,34 @@ export async function handleReview(
     }
   }
   return json(out, 201);
+}
+
+/** Who a bearer token authenticates as at this cluster, as kube's TokenReview answers (webhook token auth). */
+async function tokenReview(auth: AuthPipeline, cluster: string, token: unknown): Promise<JsonObject> {
+  if (typeof token !== "string" || token === "")
+    throw errors.invalid("TokenReview", "authentication.k8s.io", "", [
+      { type: "FieldValueRequired", field: "spec.token", message: "Required value" },
+    ]);
+  const req = new Request(`http://internal/clusters/${encodeURIComponent(cluster)}/api`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  try {
+    const { user } = await auth.authenticate(req, cluster, undefined, "/api");
+    return {
+      authenticated: true,
+      user: {
+        username: user.username,
+        ...(user.uid ? { uid: user.uid } : {}),
+        groups: user.groups,
+        ...(user.extra ? { extra: user.extra } : {}),
+      },
+      audiences: ["https://kubernetes.default.svc"],
+    };
+  } catch (e) {
+    if (e instanceof StatusError && e.code === 401)
+      return { authenticated: false, error: "invalid bearer token" };
+    throw e;
+  }
 }
 
 function attributesOf(cluster: string, spec: AccessSpec): RequestAttributes {

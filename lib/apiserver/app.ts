@@ -115,6 +115,24 @@ export function createApp(deps: AppDeps): Hono {
       // Served here, not from the kinds registry: the simulated metrics-server has no storage.
       if (path.group === METRICS_GROUP)
         return await handleMetrics(deps.store, cluster, path, req.method, url.searchParams);
+      if (path.group === "" && path.plural === "componentstatuses") return componentStatuses(req, path);
+      if (path.group === "" && path.plural === "bindings" && path.namespace && !path.name) {
+        // POST .../bindings is the older path to a pod's binding subresource (what schedulers used to call).
+        if (req.method !== "POST")
+          throw errors.methodNotAllowed("the server does not allow this method on the requested resource");
+        const text = await req.text();
+        const name = (() => {
+          try {
+            const n = (JSON.parse(text) as { metadata?: { name?: unknown } }).metadata?.name;
+            return typeof n === "string" ? n : "";
+          } catch {
+            return "";
+          }
+        })();
+        if (!name) throw errors.badRequest("a Binding needs metadata.name: the pod to bind");
+        const target = `${url.origin}${prefix}/api/v1/namespaces/${encodeURIComponent(path.namespace)}/pods/${encodeURIComponent(name)}/binding${url.search}`;
+        return await app.request(target, { method: "POST", headers: req.headers, body: text }, c.env);
+      }
       const kind = await registry.find(cluster, path.group, path.version, path.plural);
       if (!kind) throw errors.pathNotFound(rest);
       const user = caller.user;
@@ -182,4 +200,23 @@ export function errorResponse(e: unknown, fields: Record<string, unknown>): Resp
     error: e instanceof Error ? (e.stack ?? e.message) : String(e),
   });
   return json(errors.internal(e instanceof Error ? e.message : String(e)).toStatus(), 500);
+}
+
+/** kube's deprecated componentstatuses, as a healthy EKS control plane answers them. */
+function componentStatuses(req: Request, path: { name?: string }): Response {
+  if (req.method !== "GET")
+    throw errors.methodNotAllowed("the server does not allow this method on the requested resource");
+  const item = (name: string) => ({
+    kind: "ComponentStatus",
+    apiVersion: "v1",
+    metadata: { name, creationTimestamp: null },
+    conditions: [{ type: "Healthy", status: "True", message: "ok" }],
+  });
+  const names = ["controller-manager", "scheduler", "etcd-0"];
+  if (path.name) {
+    if (!names.includes(path.name))
+      throw errors.notFound({ group: "", plural: "componentstatuses" }, path.name);
+    return json(item(path.name), 200);
+  }
+  return json({ kind: "ComponentStatusList", apiVersion: "v1", metadata: {}, items: names.map(item) }, 200);
 }

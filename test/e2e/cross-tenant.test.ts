@@ -476,7 +476,9 @@ const maxRv = (s: BState) =>
     ...Object.values(s.objects).flatMap((m) =>
       Object.values(m)
         .filter((rv) => rv !== EXISTS)
-        .map(Number),
+        .map(Number)
+        // Answered kinds (componentstatuses) carry no resourceVersion.
+        .filter((rv) => !Number.isNaN(rv)),
     ),
   );
 

@@ -8,6 +8,7 @@ import { extensionKinds } from "./extensions.ts";
 import { miscKinds } from "./misc.ts";
 import { networkingKinds } from "./networking.ts";
 import { rbacKinds } from "./rbac.ts";
+import { storedOnlyKinds } from "./stored-only.ts";
 
 /** Every built-in kind Kumulus serves. */
 export const builtinKinds: KindInfo[] = [
@@ -20,6 +21,7 @@ export const builtinKinds: KindInfo[] = [
   ...networkingKinds,
   ...miscKinds,
   ...extensionKinds,
+  ...storedOnlyKinds,
 ];
 
 const index = new Map(builtinKinds.map((k) => [`${k.group}/${k.version}/${k.plural}`, k]));
