@@ -9,8 +9,9 @@ import { AwsAuth } from "../../lib/edge/aws-auth.ts";
 import { StoreEksEffects } from "../../lib/edge/effects.ts";
 import { DynamoEksRepo } from "../../lib/edge/eks-repo.ts";
 import { IamAuthenticator } from "../../lib/edge/kube-authn.ts";
+import { configureNodegroups } from "../../lib/eks/nodegroups.ts";
 import { DynamoIamRepo } from "../../lib/identity/iam/dynamo-repo.ts";
-import { ensureNodes } from "../../lib/kubelet/nodes.ts";
+import { ensureNodes, registerNode } from "../../lib/kubelet/nodes.ts";
 import { runtimeEnv } from "../../lib/runtime/env.ts";
 import { defaultStore } from "../../lib/runtime/store.ts";
 import { clusterIssuers } from "../cluster-identity.ts";
@@ -27,6 +28,9 @@ import { connectInProcessApi } from "../in-process-api.ts";
 // - KUMULUS_MAX_REQUESTS_INFLIGHT, KUMULUS_MAX_MUTATING_REQUESTS_INFLIGHT, KUMULUS_MAX_LONG_RUNNING_PER_CLIENT:
 //   the in-flight limits (kube-apiserver's 400 and 200 by default; 250 watches or follows per client).
 connectInProcessApi();
+// Managed node groups register their nodes through the simulated kubelet; instances come from the capacity
+// table (the default provider of lib/eks/nodegroups.ts).
+configureNodegroups({ nodes: { register: registerNode } });
 
 function limitsFromEnv(): Partial<InFlightLimits> {
   const n = (v: string | undefined) => (v && Number(v) > 0 ? Number(v) : undefined);
@@ -34,6 +38,7 @@ function limitsFromEnv(): Partial<InFlightLimits> {
     readonly: n(env.KUMULUS_MAX_REQUESTS_INFLIGHT),
     mutating: n(env.KUMULUS_MAX_MUTATING_REQUESTS_INFLIGHT),
     longRunningPerClient: n(env.KUMULUS_MAX_LONG_RUNNING_PER_CLIENT),
+    requestTimeoutSeconds: n(env.KUMULUS_REQUEST_TIMEOUT_SECONDS),
   };
   return Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined));
 }

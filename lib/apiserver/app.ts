@@ -9,7 +9,7 @@ import type { ResourceContext } from "./context.ts";
 import { handleDiscovery } from "./discovery.ts";
 import { json } from "./handlers/write.ts";
 import { handleHpaV1 } from "./hpa-v1.ts";
-import { DEFAULT_LIMITS, InFlight, type InFlightLimits, releaseWhenDone } from "./inflight.ts";
+import { DEFAULT_LIMITS, InFlight, type InFlightLimits, releaseWhenDone, withTimeout } from "./inflight.ts";
 import { handleMetrics, METRICS_GROUP } from "./metrics.ts";
 import { OIDC_PATHS, oidcResponse } from "./oidc.ts";
 import { parseApiPath } from "./path.ts";
@@ -39,7 +39,8 @@ const CLUSTER_CACHE_MS = 5_000;
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   const auth = deps.auth ?? new AuthPipeline();
-  const inflight = new InFlight({ ...DEFAULT_LIMITS, ...deps.limits });
+  const limits = { ...DEFAULT_LIMITS, ...deps.limits };
+  const inflight = new InFlight(limits);
   const registry = new KindRegistry(deps.store);
   // Clusters seen recently, with the version /version reports (an upgrade shows within the cache time).
   const known = new Map<string, { at: number; version?: string; serviceCidr?: string }>();
@@ -163,7 +164,11 @@ export function createApp(deps: AppDeps): Hono {
           );
       let res: Response;
       try {
-        res = await handleResource(ctx);
+        const work = handleResource(ctx);
+        res =
+          longRunning || caller.internal
+            ? await work
+            : await withTimeout(work, limits.requestTimeoutSeconds * 1000);
       } catch (e) {
         release?.();
         throw e;

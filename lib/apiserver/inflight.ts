@@ -1,4 +1,4 @@
-import { errors, type StatusError } from "../api/status.ts";
+import { errors, StatusError } from "../api/status.ts";
 
 // Limits like kube-apiserver's: at most `readonly` non-mutating and `mutating` mutating requests in flight
 // (its --max-requests-inflight=400 and --max-mutating-requests-inflight=200 defaults), long-running requests
@@ -11,9 +11,16 @@ export interface InFlightLimits {
   mutating: number;
   /** Long-running requests per client (cluster + user). */
   longRunningPerClient: number;
+  /** Other requests answer 504 after this (kube's --request-timeout, 60 s). */
+  requestTimeoutSeconds: number;
 }
 
-export const DEFAULT_LIMITS: InFlightLimits = { readonly: 400, mutating: 200, longRunningPerClient: 250 };
+export const DEFAULT_LIMITS: InFlightLimits = {
+  readonly: 400,
+  mutating: 200,
+  longRunningPerClient: 250,
+  requestTimeoutSeconds: 60,
+};
 
 export function tooMany(): StatusError {
   return errors.tooManyRequests("Too many requests, please try again later.");
@@ -90,4 +97,28 @@ export function releaseWhenDone(res: Response, release: () => void): Response {
     },
   });
   return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
+}
+
+/**
+ * kube-apiserver's --request-timeout for requests that are not long-running: past it the client gets 504
+ * Timeout while the work, as in kube, finishes on its own.
+ */
+export async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new StatusError(504, "Timeout", "Timeout: request did not complete within the allotted timeout", {
+            retryAfterSeconds: 1,
+          }),
+        ),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
