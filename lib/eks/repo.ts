@@ -68,6 +68,48 @@ export interface ClusterDoc {
   podIdentityAssociations?: Record<string, PodIdentityAssociationDoc>;
   /** What describe-cluster reports under health.issues (set when bootstrap fails). */
   healthIssues?: ClusterIssueDoc[];
+  /** Managed node groups by name. Absent on documents written before node groups existed. */
+  nodegroups?: Record<string, NodegroupDoc>;
+}
+
+export type NodegroupStatus =
+  | "CREATING"
+  | "ACTIVE"
+  | "UPDATING"
+  | "DELETING"
+  | "CREATE_FAILED"
+  | "DELETE_FAILED"
+  | "DEGRADED";
+
+/** A managed node group (lib/eks/nodegroups.ts); its instances are the capacity provider's. */
+export interface NodegroupDoc {
+  nodegroupName: string;
+  /** arn:aws:eks:<region>:<account>:nodegroup/<cluster>/<name>/<uuid> */
+  arn: string;
+  /** The uuid of the ARN, also in the Auto Scaling group's name. */
+  uuid: string;
+  status: NodegroupStatus;
+  /** Epoch ms. */
+  createdAt: number;
+  /** Epoch ms. */
+  modifiedAt: number;
+  version: string;
+  releaseVersion: string;
+  capacityType: "ON_DEMAND" | "SPOT" | "CAPACITY_BLOCK";
+  scalingConfig: { minSize: number; maxSize: number; desiredSize: number };
+  instanceTypes: string[];
+  subnets: string[];
+  amiType: string;
+  nodeRole: string;
+  diskSize: number;
+  labels: Record<string, string>;
+  /** API spelling of effects: NO_SCHEDULE, NO_EXECUTE, PREFER_NO_SCHEDULE. */
+  taints: { key: string; value?: string; effect: string }[];
+  tags: Record<string, string>;
+  updateConfig: { maxUnavailable?: number; maxUnavailablePercentage?: number; updateStrategy?: string };
+  remoteAccess?: { ec2SshKey?: string; sourceSecurityGroups?: string[] };
+  clientRequestToken?: string;
+  healthIssues?: { code: string; message: string; resourceIds: string[] }[];
 }
 
 export interface UpdateDoc {

@@ -9,16 +9,19 @@ import { associateAccessPolicy } from "./ops/associate-access-policy.ts";
 import { createAccessEntry } from "./ops/create-access-entry.ts";
 import { createAddon } from "./ops/create-addon.ts";
 import { createCluster } from "./ops/create-cluster.ts";
+import { createNodegroup } from "./ops/create-nodegroup.ts";
 import { createPodIdentityAssociation } from "./ops/create-pod-identity-association.ts";
 import { deleteAccessEntry } from "./ops/delete-access-entry.ts";
 import { deleteAddon } from "./ops/delete-addon.ts";
 import { deleteCluster } from "./ops/delete-cluster.ts";
+import { deleteNodegroup } from "./ops/delete-nodegroup.ts";
 import { deletePodIdentityAssociation } from "./ops/delete-pod-identity-association.ts";
 import { describeAccessEntry } from "./ops/describe-access-entry.ts";
 import { describeAddon } from "./ops/describe-addon.ts";
 import { describeAddonVersions } from "./ops/describe-addon-versions.ts";
 import { describeCluster } from "./ops/describe-cluster.ts";
 import { describeClusterVersions } from "./ops/describe-cluster-versions.ts";
+import { describeNodegroup } from "./ops/describe-nodegroup.ts";
 import { describePodIdentityAssociation } from "./ops/describe-pod-identity-association.ts";
 import { describeUpdate } from "./ops/describe-update.ts";
 import { disassociateAccessPolicy } from "./ops/disassociate-access-policy.ts";
@@ -27,6 +30,7 @@ import { listAccessPolicies } from "./ops/list-access-policies.ts";
 import { listAddons } from "./ops/list-addons.ts";
 import { listAssociatedAccessPolicies } from "./ops/list-associated-access-policies.ts";
 import { listClusters } from "./ops/list-clusters.ts";
+import { listNodegroups } from "./ops/list-nodegroups.ts";
 import { listPodIdentityAssociations } from "./ops/list-pod-identity-associations.ts";
 import { listTagsForResource } from "./ops/list-tags-for-resource.ts";
 import { listUpdates } from "./ops/list-updates.ts";
@@ -73,6 +77,10 @@ const ROUTES: Route[] = [
   route("GET", "/clusters/:name/addons/:addonName", "DescribeAddon", describeAddon),
   route("DELETE", "/clusters/:name/addons/:addonName", "DeleteAddon", deleteAddon),
   route("POST", "/clusters/:name/addons/:addonName/update", "UpdateAddon", updateAddon),
+  route("POST", "/clusters/:name/node-groups", "CreateNodegroup", createNodegroup),
+  route("GET", "/clusters/:name/node-groups", "ListNodegroups", listNodegroups),
+  route("GET", "/clusters/:name/node-groups/:nodegroupName", "DescribeNodegroup", describeNodegroup),
+  route("DELETE", "/clusters/:name/node-groups/:nodegroupName", "DeleteNodegroup", deleteNodegroup),
   route("POST", "/clusters/:name/access-entries", "CreateAccessEntry", createAccessEntry),
   route("GET", "/clusters/:name/access-entries", "ListAccessEntries", listAccessEntries),
   route("GET", "/clusters/:name/access-entries/:principalArn", "DescribeAccessEntry", describeAccessEntry),

@@ -119,3 +119,66 @@ export async function ensureNodes(cluster: string, count: number): Promise<void>
     }
   }
 }
+
+/** A node to register from plain data (the node provider's: a node group, Fargate, Karpenter). */
+export interface NodeRegistration {
+  /** The node name: the instance's private DNS name. */
+  name: string;
+  labels: Record<string, string>;
+  taints: { key: string; value?: string; effect: string }[];
+  providerID: string;
+  capacity: Record<string, string>;
+  allocatable: Record<string, string>;
+  internalIP: string;
+  arch: string;
+  kubeletVersion?: string;
+  osImage?: string;
+}
+
+/**
+ * Registers one node as its kubelet would (the same path as ensureNodes): the Node is created as
+ * system:node:<name> with its labels, taints and provider id, then its status is posted (capacity,
+ * allocatable, addresses, healthy conditions). The simulated kubelet renews its lease from then on. A pod
+ * CIDR is picked from the free 10.244.i.0/24 ranges. Idempotent: an existing Node is left as it is.
+ */
+export async function registerNode(cluster: string, n: NodeRegistration): Promise<void> {
+  const api = nodeClientFor(cluster, n.name);
+  const path = `/api/v1/nodes/${encodeURIComponent(n.name)}`;
+  if (await api.get(path)) return;
+  const used = new Set(
+    (await api.list("/api/v1/nodes")).items.map((x) => (x.spec as { podCIDR?: string } | undefined)?.podCIDR),
+  );
+  let i = 0;
+  while (i < 255 && used.has(`10.244.${i}.0/24`)) i++;
+  const podCIDR = `10.244.${i}.0/24`;
+  try {
+    await api.create("/api/v1/nodes", {
+      apiVersion: "v1",
+      kind: "Node",
+      metadata: { name: n.name, labels: { ...n.labels } },
+      spec: {
+        podCIDR,
+        podCIDRs: [podCIDR],
+        providerID: n.providerID,
+        ...(n.taints.length ? { taints: n.taints.map((t) => ({ ...t })) } : {}),
+      },
+    });
+  } catch (e) {
+    if (isConflict(e)) return;
+    throw e;
+  }
+  const base = nodeStatus(n.name, i, "m5.xlarge", n.internalIP) as Record<string, any>;
+  await api.mergePatch(`${path}/status`, {
+    status: {
+      ...base,
+      capacity: { ...n.capacity },
+      allocatable: { ...n.allocatable },
+      nodeInfo: {
+        ...base.nodeInfo,
+        architecture: n.arch,
+        ...(n.kubeletVersion ? { kubeletVersion: n.kubeletVersion, kubeProxyVersion: n.kubeletVersion } : {}),
+        ...(n.osImage ? { osImage: n.osImage } : {}),
+      },
+    },
+  });
+}

@@ -1,4 +1,5 @@
 import { log } from "../../log.ts";
+import { eksErrors } from "../errors.ts";
 import { mutateCluster } from "../mutate.ts";
 import type { Op } from "../op.ts";
 import { clusterOut } from "../shapes.ts";
@@ -10,6 +11,9 @@ import { clusterOut } from "../shapes.ts";
 
 export const deleteCluster: Op = async (ctx, req) => {
   const { doc } = await mutateCluster(ctx, req.params.name, (d) => {
+    // EKS refuses while node groups remain; they are deleted first (eksctl drains and deletes them).
+    if (d.status !== "DELETING" && Object.keys(d.nodegroups ?? {}).length > 0)
+      throw eksErrors.inUse("Cluster has nodegroups attached", { clusterName: d.name });
     d.status = "DELETING";
     for (const addon of Object.values(d.addons)) addon.status = "DELETING";
   });

@@ -1,0 +1,199 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { allocatableOf, requireInstanceType } from "../../lib/capacity/catalog.ts";
+import { type AwsKey, adminKeyOf, REGION } from "../auth.ts";
+import { newCluster, stackUrl, type TestCluster, testCaDir } from "../helpers.ts";
+
+// Managed node groups end to end: `aws eks create-nodegroup / describe-nodegroup / list-nodegroups /
+// delete-nodegroup` and the `nodegroup-active` / `nodegroup-deleted` waiters, driven by the real aws CLI with
+// the stack's admin key, and the nodes seen with kubectl.
+
+const home = mkdtempSync(path.join(tmpdir(), "kumulus-nodegroups-"));
+let url: string;
+let admin: AwsKey;
+let k: TestCluster;
+
+function run(args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync("aws", args, {
+    encoding: "utf8",
+    timeout: 120_000,
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: home,
+      AWS_CONFIG_FILE: path.join(home, "none"),
+      AWS_SHARED_CREDENTIALS_FILE: path.join(home, "none"),
+      AWS_ENDPOINT_URL: url,
+      AWS_CA_BUNDLE: path.join(testCaDir(), "ca.pem"),
+      AWS_DEFAULT_REGION: REGION,
+      AWS_ACCESS_KEY_ID: admin.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: admin.secretAccessKey,
+    },
+  });
+  return { code: r.status ?? -1, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
+}
+
+function aws(args: string[]): any {
+  const r = run([...args, "--output", "json"]);
+  expect(r.code, `aws ${args.join(" ")}: ${r.stderr}`).toBe(0);
+  return r.stdout.trim() ? JSON.parse(r.stdout) : {};
+}
+
+beforeAll(async () => {
+  url = stackUrl();
+  admin = adminKeyOf(url);
+  k = await newCluster("ng");
+}, 120_000);
+
+describe("managed node groups through the aws CLI", () => {
+  it("creates 3 m5.large nodes over 2 zones with the group's labels and taint, and deletes them", () => {
+    const subnets = aws(["eks", "describe-cluster", "--name", k.name]).cluster.resourcesVpcConfig.subnetIds;
+    const created = aws([
+      "eks",
+      "create-nodegroup",
+      "--cluster-name",
+      k.name,
+      "--nodegroup-name",
+      "workers",
+      "--node-role",
+      "arn:aws:iam::000000000000:role/node",
+      "--subnets",
+      subnets[0],
+      subnets[1],
+      "--instance-types",
+      "m5.large",
+      "--scaling-config",
+      "minSize=1,maxSize=4,desiredSize=3",
+      "--labels",
+      "team=a",
+      "--taints",
+      "key=dedicated,value=gpu,effect=NO_SCHEDULE",
+    ]).nodegroup;
+    expect(created.status).toBe("CREATING");
+    const w = run([
+      "eks",
+      "wait",
+      "nodegroup-active",
+      "--cluster-name",
+      k.name,
+      "--nodegroup-name",
+      "workers",
+    ]);
+    expect(w.code, w.stderr).toBe(0);
+
+    const ng = aws([
+      "eks",
+      "describe-nodegroup",
+      "--cluster-name",
+      k.name,
+      "--nodegroup-name",
+      "workers",
+    ]).nodegroup;
+    expect(ng).toMatchObject({
+      status: "ACTIVE",
+      version: "1.32",
+      amiType: "AL2023_x86_64_STANDARD",
+      capacityType: "ON_DEMAND",
+      instanceTypes: ["m5.large"],
+      scalingConfig: { minSize: 1, maxSize: 4, desiredSize: 3 },
+      labels: { team: "a" },
+      taints: [{ key: "dedicated", value: "gpu", effect: "NO_SCHEDULE" }],
+      health: { issues: [] },
+    });
+    expect(ng.resources.autoScalingGroups[0].name).toMatch(/^eks-workers-[0-9a-f-]{36}$/);
+    expect(aws(["eks", "list-nodegroups", "--cluster-name", k.name]).nodegroups).toEqual(["workers"]);
+
+    const dup = run([
+      "eks",
+      "create-nodegroup",
+      "--cluster-name",
+      k.name,
+      "--nodegroup-name",
+      "workers",
+      "--node-role",
+      "arn:aws:iam::000000000000:role/node",
+      "--subnets",
+      subnets[0],
+    ]);
+    expect(dup.code).not.toBe(0);
+    expect(dup.stderr).toContain("ResourceInUseException");
+    const badType = run([
+      "eks",
+      "create-nodegroup",
+      "--cluster-name",
+      k.name,
+      "--nodegroup-name",
+      "bad",
+      "--node-role",
+      "arn:aws:iam::000000000000:role/node",
+      "--subnets",
+      subnets[0],
+      "--instance-types",
+      "m5.huge",
+    ]);
+    expect(badType.stderr).toContain("InvalidParameterException");
+    expect(badType.stderr).toContain("m5.huge is not a valid instance type");
+
+    const got = k.kubectl([
+      "get",
+      "nodes",
+      "-L",
+      "eks.amazonaws.com/nodegroup,node.kubernetes.io/instance-type,topology.kubernetes.io/zone",
+      "-o",
+      "json",
+    ]);
+    expect(got.code, got.stderr).toBe(0);
+    const nodes = JSON.parse(got.stdout).items.filter(
+      (n: any) => n.metadata.labels["eks.amazonaws.com/nodegroup"] === "workers",
+    );
+    expect(nodes).toHaveLength(3);
+    const allocatable = allocatableOf(requireInstanceType("m5.large"));
+    for (const n of nodes) {
+      const l = n.metadata.labels;
+      expect(l).toMatchObject({
+        "node.kubernetes.io/instance-type": "m5.large",
+        "eks.amazonaws.com/capacityType": "ON_DEMAND",
+        "topology.kubernetes.io/region": "us-east-1",
+        "kubernetes.io/arch": "amd64",
+        "kubernetes.io/hostname": n.metadata.name,
+        team: "a",
+      });
+      expect(n.metadata.name).toMatch(/^ip-192-168-\d+-\d+\.ec2\.internal$/);
+      expect(n.spec.taints).toEqual([{ key: "dedicated", value: "gpu", effect: "NoSchedule" }]);
+      expect(n.spec.providerID).toMatch(
+        new RegExp(`^aws:///${l["topology.kubernetes.io/zone"]}/i-[0-9a-f]{17}$`),
+      );
+      expect(n.status.allocatable).toEqual(allocatable);
+      expect(n.status.conditions.find((c: any) => c.type === "Ready")?.status).toBe("True");
+    }
+    expect(new Set(nodes.map((n: any) => n.metadata.labels["topology.kubernetes.io/zone"])).size).toBe(2);
+
+    const deleting = aws([
+      "eks",
+      "delete-nodegroup",
+      "--cluster-name",
+      k.name,
+      "--nodegroup-name",
+      "workers",
+    ]);
+    expect(deleting.nodegroup.status).toBe("DELETING");
+    const d = run([
+      "eks",
+      "wait",
+      "nodegroup-deleted",
+      "--cluster-name",
+      k.name,
+      "--nodegroup-name",
+      "workers",
+    ]);
+    expect(d.code, d.stderr).toBe(0);
+    const gone = run(["eks", "describe-nodegroup", "--cluster-name", k.name, "--nodegroup-name", "workers"]);
+    expect(gone.stderr).toContain("ResourceNotFoundException");
+    const after = k.kubectl(["get", "nodes", "-l", "eks.amazonaws.com/nodegroup=workers", "-o", "json"]);
+    expect(after.code, after.stderr).toBe(0);
+    expect(JSON.parse(after.stdout).items).toEqual([]);
+    expect(aws(["eks", "list-nodegroups", "--cluster-name", k.name]).nodegroups).toEqual([]);
+  });
+});
