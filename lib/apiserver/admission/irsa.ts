@@ -1,6 +1,7 @@
 import type { KubeObject } from "../../api/types.ts";
 import type { AdmissionPlugin } from "./index.ts";
 import { POD_IDENTITY_VOLUME } from "./pod-identity.ts";
+import { type EnvVar, injectTokenVolume, type PodSpec } from "./token-volume.ts";
 
 // IAM roles for service accounts: what EKS's pod identity webhook does to a new pod whose ServiceAccount is
 // annotated eks.amazonaws.com/role-arn (eks-auth.md §7). Every container and init container (except those
@@ -13,23 +14,7 @@ const TOKEN_DIR = "/var/run/secrets/eks.amazonaws.com/serviceaccount";
 const VOLUME = "aws-iam-token";
 const DEFAULT_EXPIRATION = 86400;
 
-interface EnvVar {
-  name: string;
-  value?: string;
-}
-interface Container {
-  name: string;
-  env?: EnvVar[];
-  volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
-}
-type Pod = KubeObject & {
-  spec?: {
-    serviceAccountName?: string;
-    containers?: Container[];
-    initContainers?: Container[];
-    volumes?: { name: string }[];
-  };
-};
+type Pod = KubeObject & { spec?: PodSpec };
 
 function expiration(value: string | undefined): number {
   const n = Number(value);
@@ -70,29 +55,18 @@ export const irsaAdmission: AdmissionPlugin = async (ctx, op, obj) => {
         ]
       : []),
   ];
-  for (const c of [...(spec.initContainers ?? []), ...(spec.containers ?? [])]) {
-    if (skip.has(c.name)) continue;
-    const have = new Set((c.env ?? []).map((e) => e.name));
-    c.env = [...(c.env ?? []), ...env.filter((e) => !have.has(e.name))];
-    c.volumeMounts = [...(c.volumeMounts ?? []), { name: VOLUME, mountPath: TOKEN_DIR, readOnly: true }];
-  }
-  spec.volumes = [
-    ...(spec.volumes ?? []),
+  injectTokenVolume(
+    spec,
+    env,
     {
-      name: VOLUME,
-      projected: {
-        sources: [
-          {
-            serviceAccountToken: {
-              audience: a[`${PREFIX}audience`] || "sts.amazonaws.com",
-              expirationSeconds: expiration(
-                podAnnotations[`${PREFIX}token-expiration`] ?? a[`${PREFIX}token-expiration`],
-              ),
-              path: "token",
-            },
-          },
-        ],
-      },
-    } as { name: string },
-  ];
+      volume: VOLUME,
+      mountPath: TOKEN_DIR,
+      audience: a[`${PREFIX}audience`] || "sts.amazonaws.com",
+      expirationSeconds: expiration(
+        podAnnotations[`${PREFIX}token-expiration`] ?? a[`${PREFIX}token-expiration`],
+      ),
+      path: "token",
+    },
+    skip,
+  );
 };
