@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import type { NodeRegistration } from "../api/node-registration.ts";
 import { allocatableOf, capacityOf, instanceType } from "../capacity/catalog.ts";
 import { dynamoCapacityProvider } from "../capacity/dynamo-store.ts";
 import { type Instance, providerIdOf } from "../capacity/instance.ts";
@@ -9,6 +10,7 @@ import { clientFor } from "../client/runtime.ts";
 import { log } from "../log.ts";
 import { EksError, type EksErrorMembers } from "./errors.ts";
 import { partitionOf } from "./ids.ts";
+import { drainNodes, type NodeChange, patchNode } from "./node-drain.ts";
 import type { ClusterDoc, EksContext, NodegroupDoc } from "./repo.ts";
 import { seconds } from "./shapes.ts";
 import { findVersion } from "./versions.ts";
@@ -18,30 +20,36 @@ import { findVersion } from "./versions.ts";
 // with the labels and taints EKS gives managed nodes (eks-nodegroups.md). The group itself is a record in the
 // cluster document (`nodegroups`); its instances are found again by their `aws:autoscaling:groupName` tag.
 
-/** What registers a node (the kubelet room's `registerNode`, wired by the entry point) and removes one. */
+/**
+ * What registers a node (the kubelet room's `registerNode`, wired by the entry point) and removes one, and
+ * what changes a node's labels and taints and drains nodes before scale-in (by default through the
+ * cluster's API server as `eks`: lib/eks/node-drain.ts).
+ */
 export interface NodeRegistrar {
   register(cluster: string, node: NodeRegistrationData): Promise<void>;
   remove(cluster: string, name: string): Promise<void>;
+  patch(cluster: string, name: string, change: NodeChange): Promise<void>;
+  /** Cordons the nodes and evicts their pods (PDBs respected) for at most timeoutMs; returns the undrained. */
+  drain(cluster: string, names: readonly string[], timeoutMs: number): Promise<string[]>;
 }
 
 /** Plain data of one node, as lib/kubelet/nodes.ts `registerNode` takes it. */
-export interface NodeRegistrationData {
-  name: string;
-  labels: Record<string, string>;
-  taints: { key: string; value?: string; effect: string }[];
-  providerID: string;
-  capacity: Record<string, string>;
-  allocatable: Record<string, string>;
-  internalIP: string;
-  arch: string;
-  kubeletVersion?: string;
-  osImage?: string;
-}
+export type NodeRegistrationData = NodeRegistration;
 
 export interface NodegroupDeps {
   capacity?: CapacityProvider;
   nodes?: Partial<NodeRegistrar>;
+  /**
+   * How long a scale-in drain keeps retrying evictions a PodDisruptionBudget refuses before the nodes are
+   * terminated anyway. EKS waits 15 minutes; the simulation defaults to 45 s, so an UpdateNodegroupConfig
+   * call (which drains inline) answers within the aws CLI's 60-second read timeout.
+   */
+  drainTimeoutMs?: number;
 }
+
+export const DEFAULT_DRAIN_TIMEOUT_MS = 45_000;
+
+export const drainTimeoutMs = (): number => configured.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
 
 let configured: NodegroupDeps = {};
 const providers = new Map<string, CapacityProvider>();
@@ -77,6 +85,8 @@ function registrar(): NodeRegistrar {
       (async (cluster, name) => {
         await clientFor(cluster, "eks").delete(`/api/v1/nodes/${encodeURIComponent(name)}`);
       }),
+    patch: configured.nodes?.patch ?? patchNode,
+    drain: configured.nodes?.drain ?? drainNodes,
   };
 }
 
@@ -86,7 +96,7 @@ export const MAX_LABELS = 50;
 export const MAX_TAINTS = 50;
 
 export const TAINT_EFFECTS = ["NO_SCHEDULE", "NO_EXECUTE", "PREFER_NO_SCHEDULE"] as const;
-const KUBE_EFFECT: Record<string, string> = {
+export const KUBE_EFFECT: Record<string, string> = {
   NO_SCHEDULE: "NoSchedule",
   NO_EXECUTE: "NoExecute",
   PREFER_NO_SCHEDULE: "PreferNoSchedule",
@@ -249,17 +259,23 @@ export interface LaunchOutcome {
 }
 
 /**
- * Launches the group's desiredSize instances, spread over its zones as an Auto Scaling group balances them
- * (the k-th instance prefers the k-th zone, and falls back to the others), and registers a node for each.
+ * Launches `count` instances (by default the group's desiredSize) and registers a node for each. They are
+ * spread over the group's zones as an Auto Scaling group balances them: each new instance prefers the zone
+ * with the fewest of the group's instances (`existing` and those launched so far; ties in zone order, so a
+ * new group's k-th instance goes to the k-th zone), and falls back to the others.
  */
 export async function launchNodes(
   ctx: EksContext,
   cluster: ClusterDoc,
   ng: NodegroupDoc,
+  count = ng.scalingConfig.desiredSize,
+  existing: readonly Instance[] = [],
 ): Promise<LaunchOutcome> {
   const provider = capacity(ctx);
   const zones = subnetZones(cluster, ctx.region, ng.subnets);
   const launched: Instance[] = [];
+  const perZone = new Map(zones.map((z) => [z, 0]));
+  for (const i of existing) if (perZone.has(i.zone)) perZone.set(i.zone, perZone.get(i.zone)! + 1);
   const asg = asgNameOf(ng);
   const tags = {
     ...ng.tags,
@@ -271,8 +287,8 @@ export async function launchNodes(
   };
   const spot = ng.capacityType === "SPOT";
   let issue: LaunchOutcome["issue"];
-  for (let k = 0; k < ng.scalingConfig.desiredSize; k++) {
-    const preferred = zones[k % zones.length];
+  for (let k = 0; k < count; k++) {
+    const preferred = zones.reduce((a, b) => (perZone.get(b)! < perZone.get(a)! ? b : a));
     const order = [preferred, ...zones.filter((z) => z !== preferred)];
     const req = {
       cluster: cluster.name,
@@ -290,6 +306,7 @@ export async function launchNodes(
       break;
     }
     launched.push(...got);
+    for (const i of got) perZone.set(i.zone, (perZone.get(i.zone) ?? 0) + 1);
   }
   const nodes = registrar();
   for (const i of launched) {
@@ -326,6 +343,16 @@ export async function groupInstances(
 /** Deletes the group's Node objects and terminates its instances. */
 export async function removeNodes(ctx: EksContext, cluster: string, ng: NodegroupDoc): Promise<number> {
   const instances = await groupInstances(ctx, cluster, ng);
+  await removeInstances(ctx, cluster, instances);
+  return instances.length;
+}
+
+/** Deletes these instances' Node objects and terminates them. */
+export async function removeInstances(
+  ctx: EksContext,
+  cluster: string,
+  instances: readonly Instance[],
+): Promise<void> {
   const nodes = registrar();
   for (const i of instances) await nodes.remove(cluster, i.privateDnsName);
   if (instances.length)
@@ -333,5 +360,45 @@ export async function removeNodes(ctx: EksContext, cluster: string, ng: Nodegrou
       cluster,
       instances.map((i) => i.id),
     );
-  return instances.length;
+}
+
+/**
+ * The instances a scale-in by `count` terminates, as an Auto Scaling group's default termination policy picks
+ * them: each from the zone that has the most instances left (keeping the zones balanced; ties in zone order
+ * reversed), and within it the newest instance (the simulation has one launch template version, so the
+ * policy's "oldest launch template" step never separates them; newest-first keeps the longest-running nodes).
+ */
+export function scaleInVictims(instances: readonly Instance[], count: number): Instance[] {
+  const left = [...instances];
+  const out: Instance[] = [];
+  while (out.length < count && left.length) {
+    const perZone = new Map<string, number>();
+    for (const i of left) perZone.set(i.zone, (perZone.get(i.zone) ?? 0) + 1);
+    const zone = [...perZone].sort((a, b) => b[1] - a[1] || b[0].localeCompare(a[0]))[0][0];
+    const inZone = left.filter((i) => i.zone === zone);
+    const newest = inZone.reduce((a, b) => (b.launchTime >= a.launchTime ? b : a));
+    out.push(newest);
+    left.splice(left.indexOf(newest), 1);
+  }
+  return out;
+}
+
+/** Drains the nodes of these instances (PDBs respected, bounded by drainTimeoutMs); returns the undrained. */
+export async function drainInstances(cluster: string, instances: readonly Instance[]): Promise<string[]> {
+  if (!instances.length) return [];
+  return registrar().drain(
+    cluster,
+    instances.map((i) => i.privateDnsName),
+    drainTimeoutMs(),
+  );
+}
+
+/** Applies a label/taint change to each instance's node. */
+export async function patchInstances(
+  cluster: string,
+  instances: readonly Instance[],
+  change: NodeChange,
+): Promise<void> {
+  const nodes = registrar();
+  for (const i of instances) await nodes.patch(cluster, i.privateDnsName, change);
 }

@@ -122,6 +122,8 @@ export interface UpdateDoc {
   errors: { errorCode: string; errorMessage: string; resourceIds: string[] }[];
   clientRequestToken?: string;
   addonName?: string;
+  /** Set for node-group updates (UpdateNodegroupConfig): they list under ListUpdates?nodegroupName. */
+  nodegroupName?: string;
 }
 
 export type AddonStatus =

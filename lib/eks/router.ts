@@ -40,6 +40,7 @@ import { updateAccessEntry } from "./ops/update-access-entry.ts";
 import { updateAddon } from "./ops/update-addon.ts";
 import { updateClusterConfig } from "./ops/update-cluster-config.ts";
 import { updateClusterVersion } from "./ops/update-cluster-version.ts";
+import { updateNodegroupConfig } from "./ops/update-nodegroup-config.ts";
 import { updatePodIdentityAssociation } from "./ops/update-pod-identity-association.ts";
 import type { Caller, EksContext } from "./repo.ts";
 
@@ -81,6 +82,12 @@ const ROUTES: Route[] = [
   route("GET", "/clusters/:name/node-groups", "ListNodegroups", listNodegroups),
   route("GET", "/clusters/:name/node-groups/:nodegroupName", "DescribeNodegroup", describeNodegroup),
   route("DELETE", "/clusters/:name/node-groups/:nodegroupName", "DeleteNodegroup", deleteNodegroup),
+  route(
+    "POST",
+    "/clusters/:name/node-groups/:nodegroupName/update-config",
+    "UpdateNodegroupConfig",
+    updateNodegroupConfig,
+  ),
   route("POST", "/clusters/:name/access-entries", "CreateAccessEntry", createAccessEntry),
   route("GET", "/clusters/:name/access-entries", "ListAccessEntries", listAccessEntries),
   route("GET", "/clusters/:name/access-entries/:principalArn", "DescribeAccessEntry", describeAccessEntry),

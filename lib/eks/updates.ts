@@ -26,8 +26,9 @@ export interface UpdateSpec {
 const STALE_MS = 5 * 60_000;
 
 function expireStale(doc: ClusterDoc, now: number): void {
+  // Node-group updates have their own (longer) sweep, in the node-group code.
   for (const u of doc.updates)
-    if (u.status === "InProgress" && now - u.createdAt > STALE_MS) {
+    if (u.status === "InProgress" && !u.nodegroupName && now - u.createdAt > STALE_MS) {
       u.status = "Failed";
       u.errors.push({
         errorCode: "Unknown",
@@ -42,7 +43,10 @@ function expireStale(doc: ClusterDoc, now: number): void {
 
 function blocking(doc: ClusterDoc, spec: UpdateSpec): UpdateDoc | undefined {
   return doc.updates.find(
-    (u) => u.status === "InProgress" && (spec.addonName ? u.addonName === spec.addonName : !u.addonName),
+    (u) =>
+      u.status === "InProgress" &&
+      !u.nodegroupName &&
+      (spec.addonName ? u.addonName === spec.addonName : !u.addonName),
   );
 }
 

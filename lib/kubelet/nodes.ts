@@ -1,3 +1,4 @@
+import type { NodeRegistration } from "../api/node-registration.ts";
 import type { KubeObject } from "../api/types.ts";
 import { isConflict } from "../client/client.ts";
 import { nodeClientFor, now } from "../client/runtime.ts";
@@ -118,21 +119,6 @@ export async function ensureNodes(cluster: string, count: number): Promise<void>
       if (!isConflict(e)) throw e;
     }
   }
-}
-
-/** A node to register from plain data (the node provider's: a node group, Fargate, Karpenter). */
-export interface NodeRegistration {
-  /** The node name: the instance's private DNS name. */
-  name: string;
-  labels: Record<string, string>;
-  taints: { key: string; value?: string; effect: string }[];
-  providerID: string;
-  capacity: Record<string, string>;
-  allocatable: Record<string, string>;
-  internalIP: string;
-  arch: string;
-  kubeletVersion?: string;
-  osImage?: string;
 }
 
 /**

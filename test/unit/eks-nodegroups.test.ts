@@ -3,7 +3,8 @@ import { allocatableOf, capacityOf, requireInstanceType } from "../../lib/capaci
 import { SimulatedCapacityProvider } from "../../lib/capacity/provider.ts";
 import { RecordingEffects } from "../../lib/eks/fake-effects.ts";
 import { MemoryEksRepo } from "../../lib/eks/memory-repo.ts";
-import { configureNodegroups, type NodeRegistrationData } from "../../lib/eks/nodegroups.ts";
+import { applyNodeChange } from "../../lib/eks/node-drain.ts";
+import { configureNodegroups, type NodeRegistrationData, scaleInVictims } from "../../lib/eks/nodegroups.ts";
 import { createEksApp } from "../../lib/eks/router.ts";
 
 const NOW = Date.parse("2026-12-02T10:00:00Z");
@@ -12,11 +13,13 @@ let provider: SimulatedCapacityProvider;
 let nodes: Map<string, NodeRegistrationData>;
 let failRegister: boolean;
 let subnets: string[];
+let drained: string[][];
 
 beforeEach(async () => {
   provider = new SimulatedCapacityProvider({ now: () => NOW });
   nodes = new Map();
   failRegister = false;
+  drained = [];
   configureNodegroups({
     capacity: provider,
     nodes: {
@@ -26,6 +29,14 @@ beforeEach(async () => {
       },
       remove: async (_c, name) => {
         nodes.delete(name);
+      },
+      patch: async (_c, name, change) => {
+        const n = nodes.get(name);
+        if (n) Object.assign(n, applyNodeChange(n.labels, n.taints, change));
+      },
+      drain: async (_c, names) => {
+        drained.push([...names]);
+        return [];
       },
     },
   });
@@ -249,5 +260,181 @@ describe("ListNodegroups, DescribeNodegroup, DeleteNodegroup", () => {
     expect(refused.headers.get("x-amzn-ErrorType")).toBe("ResourceInUseException");
     expect(refused.json.message).toBe("Cluster has nodegroups attached");
     expect((await call("GET", "/clusters/ng")).json.cluster.status).toBe("ACTIVE");
+  });
+});
+
+describe("UpdateNodegroupConfig", () => {
+  const update = (body: unknown, name = "workers") =>
+    call("POST", `/clusters/ng/node-groups/${name}/update-config`, body);
+  const describeUpdate = async (id: string) =>
+    (await call("GET", `/clusters/ng/updates/${id}?nodegroupName=workers`)).json.update;
+  const group = async () => (await call("GET", "/clusters/ng/node-groups/workers")).json.nodegroup;
+  const running = async () =>
+    (await provider.describe("ng", { states: ["running"] })).filter(
+      (i) => i.tags["eks:nodegroup-name"] === "workers",
+    );
+
+  beforeEach(async () => {
+    await call("POST", "/clusters/ng/node-groups", base());
+  });
+
+  it("scales out through the capacity provider and in through a drain, with ConfigUpdate records", async () => {
+    const up = await update({ scalingConfig: { minSize: 1, maxSize: 6, desiredSize: 5 } });
+    expect(up.status).toBe(200);
+    expect(up.json.update).toMatchObject({
+      type: "ConfigUpdate",
+      status: "InProgress",
+      params: [
+        { type: "MinSize", value: "1" },
+        { type: "MaxSize", value: "6" },
+        { type: "DesiredSize", value: "5" },
+      ],
+      errors: [],
+    });
+    expect(await describeUpdate(up.json.update.id)).toMatchObject({ status: "Successful" });
+    expect(await group()).toMatchObject({
+      status: "ACTIVE",
+      scalingConfig: { minSize: 1, maxSize: 6, desiredSize: 5 },
+    });
+    const five = await running();
+    expect(five).toHaveLength(5);
+    expect(nodes.size).toBe(5);
+    // New nodes register as at create, balanced over the two zones (3 + 2).
+    const zones = five.map((i) => i.zone);
+    expect(zones.filter((z) => z === "us-east-1a")).toHaveLength(3);
+    expect(zones.filter((z) => z === "us-east-1b")).toHaveLength(2);
+    for (const n of nodes.values()) expect(n.labels["eks.amazonaws.com/nodegroup"]).toBe("workers");
+
+    const down = await update({ scalingConfig: { desiredSize: 2 } });
+    expect(down.json.update.params).toEqual([{ type: "DesiredSize", value: "2" }]);
+    expect(await describeUpdate(down.json.update.id)).toMatchObject({ status: "Successful" });
+    const two = await running();
+    expect(two).toHaveLength(2);
+    expect(new Set(two.map((i) => i.zone)).size).toBe(2);
+    expect([...nodes.keys()].sort()).toEqual(two.map((i) => i.privateDnsName).sort());
+    // The three victims were drained together before they went.
+    expect(drained).toHaveLength(1);
+    expect(drained[0]).toHaveLength(3);
+    expect(drained[0].some((n) => nodes.has(n))).toBe(false);
+    expect(await provider.describe("ng", { states: ["terminated"] })).toHaveLength(3);
+    expect((await group()).scalingConfig).toEqual({ minSize: 1, maxSize: 6, desiredSize: 2 });
+
+    // Node-group updates list under nodegroupName only; the cluster's own list does not show them.
+    const ids = (await call("GET", "/clusters/ng/updates?nodegroupName=workers")).json.updateIds;
+    expect(ids).toEqual([up.json.update.id, down.json.update.id]);
+    expect((await call("GET", "/clusters/ng/updates")).json.updateIds).toEqual([]);
+    expect((await call("GET", `/clusters/ng/updates/${down.json.update.id}`)).status).toBe(404);
+    const other = await call("GET", "/clusters/ng/updates?nodegroupName=zz");
+    expect(other.status).toBe(404);
+    expect(other.json.message).toBe("No node group found for name: zz.");
+  });
+
+  it("applies label and taint changes to the existing and the new nodes and records them", async () => {
+    const r = await update({
+      labels: { addOrUpdateLabels: { team: "b", tier: "web" }, removeLabels: ["gone"] },
+      taints: {
+        addOrUpdateTaints: [{ key: "spot", value: "yes", effect: "PREFER_NO_SCHEDULE" }],
+        removeTaints: [{ key: "dedicated", value: "gpu", effect: "NO_SCHEDULE" }],
+      },
+    });
+    expect(r.json.update.params).toEqual([
+      { type: "LabelsToAdd", value: '{"team":"b","tier":"web"}' },
+      { type: "LabelsToRemove", value: '["gone"]' },
+      { type: "TaintsToAdd", value: '[{"effect":"PREFER_NO_SCHEDULE","key":"spot","value":"yes"}]' },
+      { type: "TaintsToRemove", value: '[{"effect":"NO_SCHEDULE","key":"dedicated","value":"gpu"}]' },
+    ]);
+    expect(await describeUpdate(r.json.update.id)).toMatchObject({ status: "Successful" });
+    const g = await group();
+    expect(g.labels).toEqual({ team: "b", tier: "web" });
+    expect(g.taints).toEqual([{ key: "spot", value: "yes", effect: "PREFER_NO_SCHEDULE" }]);
+    expect(nodes.size).toBe(3);
+    for (const n of nodes.values()) {
+      expect(n.labels).toMatchObject({ team: "b", tier: "web", "eks.amazonaws.com/nodegroup": "workers" });
+      expect(n.taints).toEqual([{ key: "spot", value: "yes", effect: "PreferNoSchedule" }]);
+    }
+    await update({ labels: { removeLabels: ["tier"] }, scalingConfig: { desiredSize: 4 } });
+    expect(nodes.size).toBe(4);
+    for (const n of nodes.values()) {
+      expect(n.labels.team).toBe("b");
+      expect(n.labels.tier).toBeUndefined();
+      expect(n.taints).toEqual([{ key: "spot", value: "yes", effect: "PreferNoSchedule" }]);
+    }
+    expect((await group()).labels).toEqual({ team: "b" });
+  });
+
+  it("refuses bad parameters with EKS's errors and a group that is not ACTIVE", async () => {
+    const bad = async (body: unknown) => {
+      const r = await update(body);
+      expect(r.status).toBe(400);
+      expect(r.headers.get("x-amzn-ErrorType")).toBe("InvalidParameterException");
+      expect(r.json).toMatchObject({ clusterName: "ng", nodegroupName: "workers" });
+      return r.json.message as string;
+    };
+    expect(await bad({ scalingConfig: { minSize: 4 } })).toBe(
+      "Minimum capacity 4 can't be greater than desired size 3",
+    );
+    expect(await bad({ scalingConfig: { desiredSize: 6 } })).toBe(
+      "Desired capacity 6 can't be greater than max size 5",
+    );
+    expect(await bad({ scalingConfig: { minSize: 3, maxSize: 2, desiredSize: 2 } })).toBe(
+      "Minimum capacity 3 can't be greater than maximum capacity 2",
+    );
+    const labels = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, "v"]));
+    expect(await bad({ labels: { addOrUpdateLabels: labels } })).toBe(
+      "Number of labels 51 exceeds the limit of 50.",
+    );
+    const taints = Array.from({ length: 50 }, (_, i) => ({ key: `k${i}`, effect: "NO_EXECUTE" }));
+    expect(await bad({ taints: { addOrUpdateTaints: taints } })).toBe(
+      "Number of taints 51 exceeds the limit of 50.",
+    );
+    expect(await bad({ taints: { addOrUpdateTaints: [{ key: "a", effect: "NoSchedule" }] } })).toMatch(
+      /^1 validation error detected: Value 'NoSchedule' at 'taints\.addOrUpdateTaints\.0\.effect' failed to satisfy constraint: Member must satisfy enum value set: \[NO_SCHEDULE, NO_EXECUTE, PREFER_NO_SCHEDULE\]$/,
+    );
+    expect(await bad({})).toBe("No changes needed for the nodegroup config provided");
+    const big = await update({ scalingConfig: { maxSize: 451 } });
+    expect(big.headers.get("x-amzn-ErrorType")).toBe("ResourceLimitExceededException");
+    expect((await update({ scalingConfig: { desiredSize: 1 } }, "zz")).status).toBe(404);
+    // Nothing changed: no update recorded, the nodes as they were.
+    expect((await call("GET", "/clusters/ng/updates?nodegroupName=workers")).json.updateIds).toEqual([]);
+    expect(nodes.size).toBe(3);
+
+    // A drain that never finishes keeps the group UPDATING: a second update (or a delete) is refused.
+    let release!: () => void;
+    configureNodegroups({
+      capacity: provider,
+      nodes: {
+        remove: async (_c, name) => {
+          nodes.delete(name);
+        },
+        patch: async () => {},
+        drain: () => new Promise<string[]>((r) => (release = () => r([]))),
+      },
+    });
+    const pending = update({ scalingConfig: { desiredSize: 2 } });
+    await new Promise((r) => setTimeout(r, 20));
+    expect((await group()).status).toBe("UPDATING");
+    const busy = await update({ scalingConfig: { desiredSize: 1 } });
+    expect(busy.status).toBe(409);
+    expect(busy.headers.get("x-amzn-ErrorType")).toBe("ResourceInUseException");
+    expect(busy.json.message).toBe("Nodegroup workers is currently in UPDATING state and can't be updated.");
+    expect((await call("DELETE", "/clusters/ng/node-groups/workers")).status).toBe(409);
+    release();
+    expect((await pending).json.update.status).toBe("InProgress");
+    expect((await group()).status).toBe("ACTIVE");
+    expect(nodes.size).toBe(2);
+  });
+
+  it("picks scale-in victims to keep the zones balanced, newest first", () => {
+    const inst = (id: string, zone: string, t: number) =>
+      ({ id, zone, launchTime: new Date(t).toISOString() }) as Parameters<typeof scaleInVictims>[0][number];
+    const list = [
+      inst("a1", "a", 1),
+      inst("b1", "b", 2),
+      inst("a2", "a", 3),
+      inst("a3", "a", 4),
+      inst("b2", "b", 5),
+    ];
+    expect(scaleInVictims(list, 1).map((i) => i.id)).toEqual(["a3"]);
+    expect(scaleInVictims(list, 3).map((i) => i.id)).toEqual(["a3", "b2", "a2"]);
   });
 });

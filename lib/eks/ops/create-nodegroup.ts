@@ -14,29 +14,21 @@ import {
   launchNodes,
   MAX_LABELS,
   MAX_NODEGROUPS,
-  MAX_NODES,
   MAX_TAINTS,
   nodegroupArn,
   nodegroupOut,
   releaseVersionOf,
-  TAINT_EFFECTS,
 } from "../nodegroups.ts";
 import { nowMs, type Op } from "../op.ts";
 import type { NodegroupDoc } from "../repo.ts";
 import { checkTags, TagsRequest } from "../schemas.ts";
 import { parseWith } from "../validate.ts";
-import { parseVersion } from "./nodegroup-rules.ts";
+import { checkScaling, parseVersion, ScalingConfig, Taint, UpdateConfig } from "./nodegroup-rules.ts";
 
 // CreateNodegroup (POST /clusters/{name}/node-groups). The group is recorded CREATING, its desiredSize
 // instances are launched from the capacity provider (spread over the subnets' zones) and registered as
 // nodes, and it turns ACTIVE (CREATE_FAILED, with the reason in health.issues, if capacity or registration
 // fails). The response is the CREATING snapshot, as EKS answers. Launch templates are not supported yet.
-
-const Taint = z.object({
-  key: z.string().min(1).max(63),
-  value: z.string().max(63).optional(),
-  effect: z.enum(TAINT_EFFECTS),
-});
 
 const Body = z.object({
   nodegroupName: z
@@ -44,13 +36,7 @@ const Body = z.object({
     .min(1)
     .max(63)
     .regex(/^[0-9A-Za-z][A-Za-z0-9\-_]*$/),
-  scalingConfig: z
-    .object({
-      minSize: z.number().int().min(0).optional(),
-      maxSize: z.number().int().min(1).optional(),
-      desiredSize: z.number().int().min(0).optional(),
-    })
-    .optional(),
+  scalingConfig: ScalingConfig.optional(),
   diskSize: z.number().int().min(1).optional(),
   subnets: z.array(z.string().min(1)),
   instanceTypes: z.array(z.string().min(1)).optional(),
@@ -64,13 +50,7 @@ const Body = z.object({
   tags: TagsRequest.optional(),
   clientRequestToken: z.string().min(1).optional(),
   launchTemplate: z.object({ name: z.string(), version: z.string(), id: z.string() }).partial().optional(),
-  updateConfig: z
-    .object({
-      maxUnavailable: z.number().int().min(1).optional(),
-      maxUnavailablePercentage: z.number().int().min(1).max(100).optional(),
-      updateStrategy: z.enum(["DEFAULT", "MINIMAL"]).optional(),
-    })
-    .optional(),
+  updateConfig: UpdateConfig.optional(),
   nodeRepairConfig: z.unknown().optional(),
   capacityType: z.enum(["ON_DEMAND", "SPOT", "CAPACITY_BLOCK"]).optional(),
   version: z.string().min(1).optional(),
@@ -104,18 +84,7 @@ export const createNodegroup: Op = async (ctx, req) => {
   const minSize = sc.minSize ?? 1;
   const maxSize = sc.maxSize ?? Math.max(2, minSize);
   const desiredSize = sc.desiredSize ?? Math.min(maxSize, Math.max(minSize, 2));
-  if (minSize > maxSize)
-    throw invalid(`Minimum capacity ${minSize} can't be greater than maximum capacity ${maxSize}`);
-  if (minSize > desiredSize)
-    throw invalid(`Minimum capacity ${minSize} can't be greater than desired size ${desiredSize}`);
-  if (desiredSize > maxSize)
-    throw invalid(`Desired capacity ${desiredSize} can't be greater than max size ${maxSize}`);
-  if (maxSize > MAX_NODES)
-    throw new EksError(
-      "ResourceLimitExceededException",
-      `Maximum capacity ${maxSize} exceeds the limit of ${MAX_NODES} nodes per managed node group.`,
-      members,
-    );
+  checkScaling({ minSize, maxSize, desiredSize }, invalid, members);
 
   const labels = body.labels ?? {};
   if (Object.keys(labels).length > MAX_LABELS)

@@ -2,17 +2,11 @@ import { EksError } from "../errors.ts";
 import { type OpRequest, queryOne } from "../op.ts";
 import type { ClusterDoc, UpdateDoc } from "../repo.ts";
 
-// DescribeUpdate and ListUpdates read the updates of one scope: the cluster's own (no query), an add-on's
-// (`addonName`) or a node group's (`nodegroupName`, none exist yet). As on EKS, an add-on update is not
-// found without its addonName.
+// DescribeUpdate and ListUpdates read the updates of one scope: the cluster's own (no query) or an add-on's
+// (`addonName`); a node group's scope is nodegroup-updates.ts. As on EKS, an add-on update is not found
+// without its addonName.
 
 export function updatesInScope(doc: ClusterDoc, req: OpRequest): UpdateDoc[] {
-  const nodegroup = queryOne(req, "nodegroupName");
-  if (nodegroup)
-    throw new EksError("ResourceNotFoundException", `No node group found for name: ${nodegroup}.`, {
-      clusterName: doc.name,
-      nodegroupName: nodegroup,
-    });
   const addon = queryOne(req, "addonName");
   if (addon && !doc.addons[addon]) throw addonNotFound(doc.name, addon);
   return doc.updates.filter((u) => (addon ? u.addonName === addon : !u.addonName));
