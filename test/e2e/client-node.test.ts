@@ -92,6 +92,17 @@ describe("@kubernetes/client-node", () => {
       body: [{ op: "replace", path: "/spec/replicas", value: 3 }],
     });
     expect(scale.spec?.replicas).toBe(3);
+    // The status subresource: a JSON patch there changes status, never spec.
+    const status = await apps.patchNamespacedDeploymentStatus({
+      name: "web",
+      namespace: NS,
+      body: [
+        { op: "replace", path: "/spec/replicas", value: 7 },
+        { op: "add", path: "/status", value: { observedGeneration: 1 } },
+      ],
+    });
+    expect(status.spec?.replicas).toBe(3);
+    expect(status.status?.observedGeneration).toBe(1);
 
     // Delete options: dry run keeps the object; a wrong uid precondition is a Conflict.
     await core.deleteNamespacedConfigMap({ name: "cfg", namespace: NS, dryRun: "All" });

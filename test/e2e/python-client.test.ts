@@ -26,6 +26,7 @@ describe("the official Python client", () => {
     expect(out).toMatchObject({
       namespace: "py-suite",
       scale: 2,
+      statusPatch: 2,
       watch: ["ADDED", "MODIFIED", "DELETED"],
       selected: ["p3"],
       precondition: 409,

@@ -47,6 +47,12 @@ out["scale"] = scaled.spec.replicas
 expect(scaled.spec.replicas == 2, f"scale patch gave {scaled.spec.replicas}")
 status = apps.read_namespaced_deployment_status("web", ns)
 out["statusKind"] = status.kind
+# The status subresource takes the client's default patch type too, and ignores spec changes sent there.
+patched = apps.patch_namespaced_deployment_status(
+    "web", ns, {"spec": {"replicas": 9}, "status": {"conditions": [{"type": "Suite", "status": "True"}]}}
+)
+out["statusPatch"] = patched.spec.replicas
+expect(patched.spec.replicas == 2, f"a status patch changed spec.replicas to {patched.spec.replicas}")
 
 # Watch: ADDED, MODIFIED and DELETED, as the client's Watch.stream yields them.
 events = []
