@@ -1,37 +1,14 @@
 import { z } from "zod";
 import { IamError } from "../errors.ts";
 import { MANAGED_POLICIES } from "../managed-policies.ts";
-import type { IamRole, IamUser } from "../repo.ts";
-import { marker, maxItems, parseInput, pathPrefix, policyArn, roleName, userName } from "../validate.ts";
-import { type AuthedContext, authorizedUser, type Op, page } from "./common.ts";
-import { authorizedRole } from "./roles.ts";
+import { marker, maxItems, parseInput, pathPrefix, policyArn } from "../validate.ts";
+import { type Op, page } from "./common.ts";
+import { type Holder, holders, saveHolder } from "./policy-holders.ts";
 
 // Managed-policy attachments of users and roles: Attach, Detach and ListAttached, one implementation for
 // both holders. Only AWS managed policies Kumulus knows are attachable (there is no CreatePolicy yet).
 
 const MAX_ATTACHED = 10;
-
-type Holder = "user" | "role";
-
-const holders = {
-  user: {
-    field: "UserName",
-    name: userName(),
-    noun: "User",
-    load: (ctx: AuthedContext, action: string, name: string) => authorizedUser(ctx, action, name),
-  },
-  role: {
-    field: "RoleName",
-    name: roleName(),
-    noun: "Role",
-    load: (ctx: AuthedContext, action: string, name: string) => authorizedRole(ctx, action, name),
-  },
-} as const;
-
-async function save(ctx: AuthedContext, kind: Holder, value: IamUser | IamRole): Promise<void> {
-  if (kind === "user") await ctx.repo.put("user", value as IamUser);
-  else await ctx.repo.put("role", value as IamRole);
-}
 
 function attach(kind: Holder): Op {
   const h = holders[kind];
@@ -47,7 +24,7 @@ function attach(kind: Holder): Op {
     if (holder.attachedPolicies.length >= MAX_ATTACHED) {
       throw new IamError("LimitExceeded", `Cannot exceed quota for PoliciesPer${h.noun}: ${MAX_ATTACHED}`);
     }
-    await save(ctx, kind, { ...holder, attachedPolicies: [...holder.attachedPolicies, arn] });
+    await saveHolder(ctx, kind, { ...holder, attachedPolicies: [...holder.attachedPolicies, arn] });
     return undefined;
   };
 }
@@ -61,7 +38,10 @@ function detach(kind: Holder): Op {
     const arn = input.PolicyArn;
     if (!holder.attachedPolicies.includes(arn))
       throw new IamError("NoSuchEntity", `Policy ${arn} was not found.`);
-    await save(ctx, kind, { ...holder, attachedPolicies: holder.attachedPolicies.filter((a) => a !== arn) });
+    await saveHolder(ctx, kind, {
+      ...holder,
+      attachedPolicies: holder.attachedPolicies.filter((a) => a !== arn),
+    });
     return undefined;
   };
 }

@@ -1,36 +1,14 @@
 import { z } from "zod";
 import { IamError } from "../errors.ts";
-import type { IamRole, IamUser } from "../repo.ts";
-import { marker, maxItems, parseInput, policyDocument, policyName, roleName, userName } from "../validate.ts";
-import { type AuthedContext, authorizedUser, type Op, page } from "./common.ts";
-import { authorizedRole, policyText } from "./roles.ts";
+import { marker, maxItems, parseInput, policyDocument, policyName } from "../validate.ts";
+import { type Op, page } from "./common.ts";
+import { type Holder, holders, saveHolder } from "./policy-holders.ts";
+import { policyText } from "./roles.ts";
 
 // Inline policies of users and roles: Put, Get, List and Delete, one implementation for both holders.
 
-type Holder = "user" | "role";
-
-const holders = {
-  user: {
-    field: "UserName",
-    name: userName(),
-    noun: "User",
-    // IAM's quotas on the total of a holder's inline documents, counted without whitespace.
-    maxChars: 2048,
-    load: (ctx: AuthedContext, action: string, name: string) => authorizedUser(ctx, action, name),
-  },
-  role: {
-    field: "RoleName",
-    name: roleName(),
-    noun: "Role",
-    maxChars: 10240,
-    load: (ctx: AuthedContext, action: string, name: string) => authorizedRole(ctx, action, name),
-  },
-} as const;
-
-async function save(ctx: AuthedContext, kind: Holder, value: IamUser | IamRole): Promise<void> {
-  if (kind === "user") await ctx.repo.put("user", value as IamUser);
-  else await ctx.repo.put("role", value as IamRole);
-}
+// IAM's quotas on the total of a holder's inline documents, counted without whitespace.
+const MAX_CHARS: Record<Holder, number> = { user: 2048, role: 10240 };
 
 const noSuchPolicy = (kind: Holder, name: string) =>
   new IamError("NoSuchEntity", `The ${kind} policy with name ${name} cannot be found.`);
@@ -44,13 +22,13 @@ function put(kind: Holder): Op {
     const text = policyText(input.PolicyDocument, "identity");
     const policies = { ...holder.inlinePolicies, [input.PolicyName]: text };
     const size = Object.values(policies).reduce((n, d) => n + d.replace(/\s/g, "").length, 0);
-    if (size > h.maxChars) {
+    if (size > MAX_CHARS[kind]) {
       throw new IamError(
         "LimitExceeded",
-        `Maximum policy size of ${h.maxChars} bytes exceeded for ${kind} ${holder.name}`,
+        `Maximum policy size of ${MAX_CHARS[kind]} bytes exceeded for ${kind} ${holder.name}`,
       );
     }
-    await save(ctx, kind, { ...holder, inlinePolicies: policies });
+    await saveHolder(ctx, kind, { ...holder, inlinePolicies: policies });
     return undefined;
   };
 }
@@ -92,7 +70,7 @@ function remove(kind: Holder): Op {
     const holder = await h.load(ctx, `iam:Delete${h.noun}Policy`, input[h.field]);
     if (!Object.hasOwn(holder.inlinePolicies, input.PolicyName)) throw noSuchPolicy(kind, input.PolicyName);
     const { [input.PolicyName]: _, ...rest } = holder.inlinePolicies;
-    await save(ctx, kind, { ...holder, inlinePolicies: rest });
+    await saveHolder(ctx, kind, { ...holder, inlinePolicies: rest });
     return undefined;
   };
 }
