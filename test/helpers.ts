@@ -19,6 +19,29 @@ export function caDataFor(url: string): string | undefined {
   return readFileSync(path.join(testCaDir(), "ca.pem")).toString("base64");
 }
 
+/**
+ * The environment the aws CLI runs in for a test: no profile or config files, the stack as its endpoint for
+ * every service (AWS_ENDPOINT_URL), the test CA, and `key` as the credentials.
+ */
+export function awsCliEnv(
+  url: string,
+  key: { accessKeyId: string; secretAccessKey: string; sessionToken?: string },
+  home: string,
+): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? "",
+    HOME: home,
+    AWS_CONFIG_FILE: path.join(home, "none"),
+    AWS_SHARED_CREDENTIALS_FILE: path.join(home, "none"),
+    AWS_ENDPOINT_URL: url,
+    AWS_CA_BUNDLE: path.join(testCaDir(), "ca.pem"),
+    AWS_DEFAULT_REGION: "us-east-1",
+    AWS_ACCESS_KEY_ID: key.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: key.secretAccessKey,
+    ...(key.sessionToken ? { AWS_SESSION_TOKEN: key.sessionToken } : {}),
+  };
+}
+
 export function stackUrl(): string {
   const url = inject("kumulusUrl");
   registerStackKey(url, inject("kumulusAdminKey"));

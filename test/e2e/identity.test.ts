@@ -8,7 +8,7 @@ import { SignatureV4 } from "@smithy/signature-v4";
 import { beforeAll, describe, expect, it } from "vitest";
 import { presignEksToken } from "../../lib/identity/sigv4-sign.ts";
 import { type AwsKey, adminKeyOf, eksToken, REGION } from "../auth.ts";
-import { KUBECTL, newCluster, stackUrl, type TestCluster, testCaDir, waitFor } from "../helpers.ts";
+import { awsCliEnv, KUBECTL, newCluster, stackUrl, type TestCluster, waitFor } from "../helpers.ts";
 
 // Identity end to end, driven by the real aws CLI and kubectl against the shared HTTPS stack: IAM users and
 // keys made with `aws iam`, access entries and policies with `aws eks`, kubeconfigs written by
@@ -30,19 +30,7 @@ function run(cmd: string, args: string[], key: AwsKey, extraEnv: Record<string, 
   const r = spawnSync(cmd, args, {
     encoding: "utf8",
     timeout: 90_000,
-    env: {
-      PATH: process.env.PATH ?? "",
-      HOME: home,
-      AWS_CONFIG_FILE: path.join(home, "none"),
-      AWS_SHARED_CREDENTIALS_FILE: path.join(home, "none"),
-      AWS_ENDPOINT_URL: url,
-      AWS_CA_BUNDLE: path.join(testCaDir(), "ca.pem"),
-      AWS_DEFAULT_REGION: REGION,
-      AWS_ACCESS_KEY_ID: key.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: key.secretAccessKey,
-      ...(key.sessionToken ? { AWS_SESSION_TOKEN: key.sessionToken } : {}),
-      ...extraEnv,
-    },
+    env: { ...awsCliEnv(url, key, home), ...extraEnv },
   });
   return { code: r.status ?? -1, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
 }
@@ -73,18 +61,7 @@ function kubectlAs(cluster: string, key: AwsKey, args: string[], stdin?: string)
     encoding: "utf8",
     timeout: 90_000,
     input: stdin,
-    env: {
-      PATH: process.env.PATH ?? "",
-      HOME: home,
-      AWS_CONFIG_FILE: path.join(home, "none"),
-      AWS_SHARED_CREDENTIALS_FILE: path.join(home, "none"),
-      AWS_ENDPOINT_URL: url,
-      AWS_CA_BUNDLE: path.join(testCaDir(), "ca.pem"),
-      AWS_DEFAULT_REGION: REGION,
-      AWS_ACCESS_KEY_ID: key.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: key.secretAccessKey,
-      ...(key.sessionToken ? { AWS_SESSION_TOKEN: key.sessionToken } : {}),
-    },
+    env: awsCliEnv(url, key, home),
   });
   return { code: r.status ?? -1, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
 }

@@ -3,8 +3,8 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { type AwsKey, adminKeyOf, REGION } from "../auth.ts";
-import { newCluster, stackUrl, type TestCluster, testCaDir, waitFor } from "../helpers.ts";
+import { type AwsKey, adminKeyOf } from "../auth.ts";
+import { awsCliEnv, newCluster, stackUrl, type TestCluster, waitFor } from "../helpers.ts";
 
 // UpdateNodegroupConfig end to end with the real aws CLI: a group of 3 scaled to 5 and then to 2, with a label
 // change in between, each `aws eks describe-update --nodegroup-name` reaching Successful; during the scale-in
@@ -20,17 +20,7 @@ let k: TestCluster;
 function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const proc = spawn("aws", [...args, "--output", "json"], {
-      env: {
-        PATH: process.env.PATH ?? "",
-        HOME: home,
-        AWS_CONFIG_FILE: path.join(home, "none"),
-        AWS_SHARED_CREDENTIALS_FILE: path.join(home, "none"),
-        AWS_ENDPOINT_URL: url,
-        AWS_CA_BUNDLE: path.join(testCaDir(), "ca.pem"),
-        AWS_DEFAULT_REGION: REGION,
-        AWS_ACCESS_KEY_ID: admin.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: admin.secretAccessKey,
-      },
+      env: awsCliEnv(url, admin, home),
     });
     let stdout = "";
     let stderr = "";

@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { allocatableOf, requireInstanceType } from "../../lib/capacity/catalog.ts";
-import { type AwsKey, adminKeyOf, REGION } from "../auth.ts";
-import { newCluster, stackUrl, type TestCluster, testCaDir } from "../helpers.ts";
+import { type AwsKey, adminKeyOf } from "../auth.ts";
+import { awsCliEnv, newCluster, stackUrl, type TestCluster } from "../helpers.ts";
 
 // Managed node groups end to end: `aws eks create-nodegroup / describe-nodegroup / list-nodegroups /
 // delete-nodegroup` and the `nodegroup-active` / `nodegroup-deleted` waiters, driven by the real aws CLI with
@@ -20,17 +20,7 @@ function run(args: string[]): { code: number; stdout: string; stderr: string } {
   const r = spawnSync("aws", args, {
     encoding: "utf8",
     timeout: 120_000,
-    env: {
-      PATH: process.env.PATH ?? "",
-      HOME: home,
-      AWS_CONFIG_FILE: path.join(home, "none"),
-      AWS_SHARED_CREDENTIALS_FILE: path.join(home, "none"),
-      AWS_ENDPOINT_URL: url,
-      AWS_CA_BUNDLE: path.join(testCaDir(), "ca.pem"),
-      AWS_DEFAULT_REGION: REGION,
-      AWS_ACCESS_KEY_ID: admin.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: admin.secretAccessKey,
-    },
+    env: awsCliEnv(url, admin, home),
   });
   return { code: r.status ?? -1, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
 }

@@ -3,7 +3,7 @@ import path from "node:path";
 import { createLocalJWKSet, jwtVerify } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
 import { adminKeyOf, REGION, signedFetch } from "../auth.ts";
-import { newCluster, stackUrl, type TestCluster, testCaDir } from "../helpers.ts";
+import { awsCliEnv, newCluster, stackUrl, type TestCluster } from "../helpers.ts";
 
 // Service-account identity end to end: `kubectl create token` mints JWTs that verify against the JWKS the
 // cluster's OIDC issuer serves (where DescribeCluster says), work as bearer tokens exactly while what they
@@ -152,17 +152,7 @@ describe("IAM roles for service accounts", () => {
         },
       ],
     };
-    const env = {
-      PATH: process.env.PATH ?? "",
-      HOME: path.dirname(a.kubeconfig),
-      AWS_CONFIG_FILE: "/dev/null",
-      AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
-      AWS_ENDPOINT_URL: url,
-      AWS_CA_BUNDLE: path.join(testCaDir(), "ca.pem"),
-      AWS_DEFAULT_REGION: REGION,
-      AWS_ACCESS_KEY_ID: adminKeyOf(url).accessKeyId,
-      AWS_SECRET_ACCESS_KEY: adminKeyOf(url).secretAccessKey,
-    };
+    const env = awsCliEnv(url, adminKeyOf(url), path.dirname(a.kubeconfig));
     const aws = (args: string[], e: Record<string, string> = env) => {
       const r = spawnSync("aws", [...args, "--output", "json"], {
         encoding: "utf8",
@@ -252,17 +242,7 @@ describe("IAM roles for service accounts", () => {
 describe("EKS Pod Identity", () => {
   it("injects the agent's env and token, and AssumeRoleForPodIdentity returns the role's credentials", async () => {
     const key = adminKeyOf(url);
-    const env = {
-      PATH: process.env.PATH ?? "",
-      HOME: path.dirname(a.kubeconfig),
-      AWS_CONFIG_FILE: "/dev/null",
-      AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
-      AWS_ENDPOINT_URL: url,
-      AWS_CA_BUNDLE: path.join(testCaDir(), "ca.pem"),
-      AWS_DEFAULT_REGION: REGION,
-      AWS_ACCESS_KEY_ID: key.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: key.secretAccessKey,
-    };
+    const env = awsCliEnv(url, key, path.dirname(a.kubeconfig));
     const aws = (args: string[]) => {
       const r = spawnSync("aws", [...args, "--output", "json"], { encoding: "utf8", env, timeout: 60_000 });
       return { code: r.status ?? -1, out: r.stdout ? JSON.parse(r.stdout) : undefined, err: r.stderr ?? "" };

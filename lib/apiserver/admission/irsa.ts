@@ -1,4 +1,5 @@
 import type { KubeObject } from "../../api/types.ts";
+import type { ResourceContext } from "../context.ts";
 import type { AdmissionPlugin } from "./index.ts";
 import { POD_IDENTITY_VOLUME } from "./pod-identity.ts";
 import { type EnvVar, injectTokenVolume, type PodSpec } from "./token-volume.ts";
@@ -16,6 +17,28 @@ const DEFAULT_EXPIRATION = 86400;
 
 type Pod = KubeObject & { spec?: PodSpec };
 
+// Every pod create asks for its account's annotations, and a ReplicaSet creates many pods of one account at
+// once: keep them a second per account, as EKS's webhook reads accounts from an informer cache.
+const annotations = new Map<string, { at: number; value: Promise<Record<string, string>> }>();
+const TTL_MS = 1000;
+
+function serviceAccountAnnotations(
+  ctx: ResourceContext,
+  namespace: string,
+  name: string,
+): Promise<Record<string, string>> {
+  const key = `${ctx.cluster}/${namespace}/${name}`;
+  const hit = annotations.get(key);
+  if (hit && Date.now() - hit.at < TTL_MS) return hit.value;
+  const value = ctx.store
+    .get({ cluster: ctx.cluster, group: "", plural: "serviceaccounts", namespace, name })
+    .then((sa) => sa?.metadata.annotations ?? {});
+  if (annotations.size > 10_000) annotations.clear();
+  annotations.set(key, { at: Date.now(), value });
+  value.catch(() => annotations.delete(key));
+  return value;
+}
+
 function expiration(value: string | undefined): number {
   const n = Number(value);
   if (!Number.isInteger(n)) return DEFAULT_EXPIRATION;
@@ -29,14 +52,7 @@ export const irsaAdmission: AdmissionPlugin = async (ctx, op, obj) => {
   // Pod Identity, when it applied first, wins over IRSA.
   if (!spec || (spec.volumes ?? []).some((v) => v.name === VOLUME || v.name === POD_IDENTITY_VOLUME)) return;
   const namespace = pod.metadata.namespace ?? ctx.path.namespace ?? "";
-  const sa = await ctx.store.get({
-    cluster: ctx.cluster,
-    group: "",
-    plural: "serviceaccounts",
-    namespace,
-    name: spec.serviceAccountName || "default",
-  });
-  const a = sa?.metadata.annotations ?? {};
+  const a = await serviceAccountAnnotations(ctx, namespace, spec.serviceAccountName || "default");
   const roleArn = a[`${PREFIX}role-arn`];
   if (!roleArn) return;
   const podAnnotations = pod.metadata.annotations ?? {};
