@@ -9,7 +9,8 @@
 // - a controller: lib/controllers/ (one file, one reconcile), listed in lib/loops/modules.ts;
 // - an admission plugin: lib/apiserver/admission/, listed in its index.ts; what it shares with a controller
 //   moves down to lib/api/ (pure) or lib/store/ (reads);
-// - an EKS operation: lib/eks/ops/; a provisioner or node provider: lib/capacity/;
+// - an EKS operation: lib/eks/ops/; a provisioner or node provider: lib/capacity/; a loop that changes EKS
+//   capacity (rollouts, autoscaling, Fargate): lib/fleet/, listed in lib/loops/modules.ts;
 // - authentication, authorization, IAM and STS: lib/identity/;
 // - the one HTTP edge that mounts the Kubernetes API, the EKS API and IAM/STS: lib/edge/.
 
@@ -41,8 +42,22 @@ const rooms = {
   eks: ["capacity", "identity", "client", "runtime", "store", "api"],
   // The one HTTP edge: EKS API, each cluster's Kubernetes API, IAM and STS, OIDC issuers, the IAM token authenticator.
   edge: ["eks", "identity", "apiserver", "client", "runtime", "store", "api"],
+  // Loops that act on EKS resources from the work queues: node-group rollouts, the Cluster Autoscaler, the
+  // Fargate scheduler. They read the EKS records and change capacity through the same code the EKS API uses.
+  fleet: ["eks", "capacity", "identity", "scheduler", "client", "runtime", "store", "api"],
   // The assembly of every loop: which changes wake which loop, fan-out, resync.
-  loops: ["controllers", "scheduler", "kubelet", "capacity", "client", "runtime", "watch", "store", "api"],
+  loops: [
+    "fleet",
+    "controllers",
+    "scheduler",
+    "kubelet",
+    "capacity",
+    "client",
+    "runtime",
+    "watch",
+    "store",
+    "api",
+  ],
 };
 
 /** Files at the root of lib/ and who may import them. */
