@@ -1,6 +1,6 @@
 import { AwsAuth } from "../lib/edge/aws-auth.ts";
-import { DynamoEksRepo } from "../lib/edge/eks-repo.ts";
 import { IamAuthenticator } from "../lib/edge/kube-authn.ts";
+import { DynamoEksRepo } from "../lib/eks/dynamo-repo.ts";
 import { DynamoIamRepo } from "../lib/identity/iam/dynamo-repo.ts";
 import { type AwsKey, presignEksToken, signedHeaders } from "../lib/identity/sigv4-sign.ts";
 import { runtimeEnv } from "../lib/runtime/env.ts";

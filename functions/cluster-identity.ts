@@ -1,5 +1,5 @@
-import { DynamoEksRepo } from "../lib/edge/eks-repo.ts";
 import { ClusterIssuers } from "../lib/edge/sa-issuers.ts";
+import { DynamoEksRepo } from "../lib/eks/dynamo-repo.ts";
 import { DynamoSigningKeyStore, SigningKeys } from "../lib/identity/sa-keys.ts";
 import { runtimeEnv } from "../lib/runtime/env.ts";
 import { defaultStore } from "../lib/runtime/store.ts";

@@ -7,8 +7,8 @@ import { serviceAccountAuthenticator } from "../../lib/apiserver/service-account
 import { createEdge } from "../../lib/edge/app.ts";
 import { AwsAuth } from "../../lib/edge/aws-auth.ts";
 import { StoreEksEffects } from "../../lib/edge/effects.ts";
-import { DynamoEksRepo } from "../../lib/edge/eks-repo.ts";
 import { IamAuthenticator } from "../../lib/edge/kube-authn.ts";
+import { DynamoEksRepo } from "../../lib/eks/dynamo-repo.ts";
 import { configureNodegroups } from "../../lib/eks/nodegroups.ts";
 import { DynamoIamRepo } from "../../lib/identity/iam/dynamo-repo.ts";
 import { ensureNodes, registerNode } from "../../lib/kubelet/nodes.ts";

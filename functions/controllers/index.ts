@@ -1,9 +1,13 @@
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
+import { configureNodegroups } from "../../lib/eks/node-host.ts";
+import { registerNode } from "../../lib/kubelet/nodes.ts";
 import { registerControllers } from "../../lib/loops/modules.ts";
 import { runWorkItems } from "../../lib/runtime/work.ts";
 import { connectInProcessApi } from "../in-process-api.ts";
 
 connectInProcessApi();
+// Loops that launch capacity (rollouts, the Cluster Autoscaler, Fargate) register nodes as the EKS API does.
+configureNodegroups({ nodes: { register: registerNode } });
 registerControllers();
 
 // Consumes {cluster, controller, key} work items from the controllers queue. Failed items are reported

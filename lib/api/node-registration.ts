@@ -6,6 +6,8 @@ export interface NodeRegistration {
   /** The node name: the instance's private DNS name. */
   name: string;
   labels: Record<string, string>;
+  /** Set on the Node at registration, e.g. the instance's price and id. */
+  annotations?: Record<string, string>;
   taints: { key: string; value?: string; effect: string }[];
   providerID: string;
   capacity: Record<string, string>;

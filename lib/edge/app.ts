@@ -2,13 +2,13 @@ import { Hono } from "hono";
 import { errors, StatusError } from "../api/status.ts";
 import { errorResponse } from "../apiserver/app.ts";
 import { oidcResponse } from "../apiserver/oidc.ts";
+import type { DynamoEksRepo } from "../eks/dynamo-repo.ts";
 import type { EksContext, EksEffects } from "../eks/repo.ts";
 import { createEksApp, isEksPath } from "../eks/router.ts";
 import type { Principal } from "../identity/iam/credentials.ts";
 import { TokenClusterResolver } from "../identity/token-cluster.ts";
 import type { Store } from "../store/store.ts";
 import { type AwsAuth, isQueryCall } from "./aws-auth.ts";
-import type { DynamoEksRepo } from "./eks-repo.ts";
 import { assumeRoleForPodIdentity, type PodIdentityDeps, podIdentityCluster } from "./pod-identity-auth.ts";
 import type { ClusterIssuers } from "./sa-issuers.ts";
 

@@ -3,12 +3,12 @@ import type { KindInfo, KubeObject } from "../api/types.ts";
 import { bootstrapCluster } from "../apiserver/bootstrap.ts";
 import { isConflict } from "../client/client.ts";
 import { clientFor } from "../client/runtime.ts";
+import type { DynamoEksRepo } from "../eks/dynamo-repo.ts";
 import type { ClusterDoc, EksEffects } from "../eks/repo.ts";
 import { log } from "../log.ts";
 import { deleteClusterData, suspendCluster } from "../store/cluster-docs.ts";
 import { KindRegistry } from "../store/kind-registry.ts";
 import type { Store } from "../store/store.ts";
-import type { DynamoEksRepo } from "./eks-repo.ts";
 
 // What the EKS API does to a cluster's Kubernetes side. Add-on objects go through the cluster's own API
 // server (the in-process client), so they get admission, defaults and validation and the loops run them like

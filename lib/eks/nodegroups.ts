@@ -1,17 +1,18 @@
 import { createHash } from "node:crypto";
-import type { NodeRegistration } from "../api/node-registration.ts";
 import { allocatableOf, capacityOf, instanceType } from "../capacity/catalog.ts";
-import { dynamoCapacityProvider } from "../capacity/dynamo-store.ts";
 import { type Instance, providerIdOf } from "../capacity/instance.ts";
 import { instanceNodeLabels } from "../capacity/labels.ts";
-import { type CapacityProvider, isInsufficientCapacity } from "../capacity/provider.ts";
+import { isInsufficientCapacity } from "../capacity/provider.ts";
 import { zonesOf } from "../capacity/regions.ts";
-import { clientFor } from "../client/runtime.ts";
 import { log } from "../log.ts";
 import { EksError, type EksErrorMembers } from "./errors.ts";
 import { partitionOf } from "./ids.ts";
-import { drainNodes, type NodeChange, patchNode } from "./node-drain.ts";
+import type { NodeChange } from "./node-drain.ts";
+import { capacity, drainTimeoutMs, type NodeRegistrationData, registrar } from "./node-host.ts";
 import type { ClusterDoc, EksContext, NodegroupDoc } from "./repo.ts";
+
+export { configureNodegroups, type NodeRegistrationData } from "./node-host.ts";
+
 import { seconds } from "./shapes.ts";
 import { findVersion } from "./versions.ts";
 
@@ -19,76 +20,6 @@ import { findVersion } from "./versions.ts";
 // capacity provider (lib/capacity) and whose nodes register through the simulated kubelet, as system:node:<name>,
 // with the labels and taints EKS gives managed nodes (eks-nodegroups.md). The group itself is a record in the
 // cluster document (`nodegroups`); its instances are found again by their `aws:autoscaling:groupName` tag.
-
-/**
- * What registers a node (the kubelet room's `registerNode`, wired by the entry point) and removes one, and
- * what changes a node's labels and taints and drains nodes before scale-in (by default through the
- * cluster's API server as `eks`: lib/eks/node-drain.ts).
- */
-export interface NodeRegistrar {
-  register(cluster: string, node: NodeRegistrationData): Promise<void>;
-  remove(cluster: string, name: string): Promise<void>;
-  patch(cluster: string, name: string, change: NodeChange): Promise<void>;
-  /** Cordons the nodes and evicts their pods (PDBs respected) for at most timeoutMs; returns the undrained. */
-  drain(cluster: string, names: readonly string[], timeoutMs: number): Promise<string[]>;
-}
-
-/** Plain data of one node, as lib/kubelet/nodes.ts `registerNode` takes it. */
-export type NodeRegistrationData = NodeRegistration;
-
-export interface NodegroupDeps {
-  capacity?: CapacityProvider;
-  nodes?: Partial<NodeRegistrar>;
-  /**
-   * How long a scale-in drain keeps retrying evictions a PodDisruptionBudget refuses before the nodes are
-   * terminated anyway. EKS waits 15 minutes; the simulation defaults to 45 s, so an UpdateNodegroupConfig
-   * call (which drains inline) answers within the aws CLI's 60-second read timeout.
-   */
-  drainTimeoutMs?: number;
-}
-
-export const DEFAULT_DRAIN_TIMEOUT_MS = 45_000;
-
-export const drainTimeoutMs = (): number => configured.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
-
-let configured: NodegroupDeps = {};
-const providers = new Map<string, CapacityProvider>();
-
-/**
- * Sets what node groups launch from and register nodes with (the entry point, or a unit test). Without a
- * capacity provider the `capacity` table of the function's environment is used; without a registrar nodes
- * cannot be registered and a group fails to create.
- */
-export function configureNodegroups(deps: NodegroupDeps): void {
-  configured = { ...deps };
-}
-
-function capacity(ctx: EksContext): CapacityProvider {
-  if (configured.capacity) return configured.capacity;
-  let p = providers.get(ctx.region);
-  if (!p) {
-    p = dynamoCapacityProvider({ region: ctx.region });
-    providers.set(ctx.region, p);
-  }
-  return p;
-}
-
-function registrar(): NodeRegistrar {
-  return {
-    register:
-      configured.nodes?.register ??
-      (async () => {
-        throw new Error("no node registrar configured (configureNodegroups)");
-      }),
-    remove:
-      configured.nodes?.remove ??
-      (async (cluster, name) => {
-        await clientFor(cluster, "eks").delete(`/api/v1/nodes/${encodeURIComponent(name)}`);
-      }),
-    patch: configured.nodes?.patch ?? patchNode,
-    drain: configured.nodes?.drain ?? drainNodes,
-  };
-}
 
 export const MAX_NODEGROUPS = 30;
 export const MAX_NODES = 450;

@@ -141,7 +141,11 @@ export async function registerNode(cluster: string, n: NodeRegistration): Promis
     await api.create("/api/v1/nodes", {
       apiVersion: "v1",
       kind: "Node",
-      metadata: { name: n.name, labels: { ...n.labels } },
+      metadata: {
+        name: n.name,
+        labels: { ...n.labels },
+        ...(n.annotations ? { annotations: { ...n.annotations } } : {}),
+      },
       spec: {
         podCIDR,
         podCIDRs: [podCIDR],

@@ -1,4 +1,3 @@
-import type { ClusterDoc, EksRepo } from "../eks/repo.ts";
 import {
   type ClusterAttributes,
   createClusterDoc,
@@ -8,6 +7,7 @@ import {
   replaceClusterDoc,
 } from "../store/cluster-docs.ts";
 import type { Store } from "../store/store.ts";
+import type { ClusterDoc, EksRepo } from "./repo.ts";
 
 // The EKS documents on DynamoDB: one per cluster, in the cluster's registry item (store/cluster-docs.ts).
 // The document is this room's own JSON, so it is read back as the type it was written with.
