@@ -18,6 +18,9 @@
 const rooms = {
   // Pure API machinery: kinds and schemas, validation, quantities, selectors, patch, pod predicates. No I/O.
   api: [],
+  // The eksctl ClusterConfig (eksctl.io/v1alpha5): parse, default, validate, translate into EKS API requests.
+  // Pure: text in, values out; the eksctl CLI (an entry point) does the I/O.
+  eksctl: [],
   // DynamoDB storage: keys, codec, the group committer, Store, the kinds a cluster serves.
   store: ["api"],
   // The watch log: the stream router and the reader behind every watch.

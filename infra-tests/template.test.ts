@@ -270,7 +270,8 @@ describe("CloudFormation template", () => {
     }
     // Roles carry no managed policies (no AWSLambdaBasicExecutionRole: logs are granted per log group).
     for (const [, p] of resources(template, "AWS::IAM::Role")) expect(p.ManagedPolicyArns).toBeUndefined();
-    // Only the stream router may send to the stream-failures queue; the API server sends to no queue.
+    // Only the stream router may send to the stream-failures queue; the API server sends only to the
+    // controllers and timers queues (node-group rollouts and deletes run in the controllers function).
     const apiRole = refs(
       resources(template, "AWS::Lambda::Function").find(([, p]) => p.FunctionName === name("apiserver"))![1]
         .Role,
@@ -278,7 +279,12 @@ describe("CloudFormation template", () => {
     const apiPolicy = resources(template, "AWS::IAM::Policy").find(([, p]) =>
       refs(p.Roles).includes(apiRole),
     )!;
-    expect(JSON.stringify(apiPolicy[1].PolicyDocument)).not.toContain("sqs:SendMessage");
+    const apiQueues = (apiPolicy[1].PolicyDocument.Statement as { Action: unknown; Resource: unknown }[])
+      .filter((st) => JSON.stringify(st.Action).includes("sqs:SendMessage"))
+      .flatMap((st) => refs(st.Resource));
+    expect(apiQueues.sort()).toEqual(
+      [name("controllers", true), name("timers")].map((q) => idOf("AWS::SQS::Queue", "QueueName", q)).sort(),
+    );
   });
 });
 

@@ -132,7 +132,8 @@ export const functions = {
     http: { invokeMode: "RESPONSE_STREAM" },
     triggers: [],
     tables: [...allTables("readwrite"), capacityTable],
-    sendsTo: [],
+    // Node-group rollouts and deletes are handed to the controllers queue (directly or after a delay).
+    sendsTo: ["controllers", "timers"],
     purpose: "Kubernetes REST API (Hono), watches streamed from the watch log",
   },
   "stream-router": {

@@ -13,6 +13,7 @@ const { values } = parseArgs({
     "data-dir": { type: "string" },
     "in-memory": { type: "boolean", default: false },
     nodes: { type: "string", default: "3" },
+    "node-type": { type: "string" },
     cluster: { type: "string", multiple: true },
     http: { type: "boolean", default: false },
   },
@@ -28,6 +29,7 @@ const stack = await startStack({
   dataDir,
   clusters: values.cluster ?? ["local"],
   nodes: Number(values.nodes),
+  ...(values["node-type"] ? { nodeType: values["node-type"] } : {}),
   http: values.http,
 });
 process.stdout.write(

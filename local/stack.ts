@@ -30,8 +30,10 @@ export interface StackOptions {
   /** Persist state here; undefined keeps everything in memory. */
   dataDir?: string;
   stage?: string;
-  /** Simulated nodes for the first cluster. */
+  /** Nodes of the first cluster's managed node group `ng-default` (none when 0). */
   nodes?: number;
+  /** Their instance type (m5.large by default). */
+  nodeType?: string;
   /** Clusters to ensure at start (the default is `local`). */
   clusters?: string[];
   /** Serve plain HTTP instead of HTTPS (an explicit opt-in). */
@@ -208,7 +210,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     process.env.KUMULUS_ENDPOINT = url;
 
     // Clusters are made through the EKS API, like any other, signed by the admin, who becomes their creator;
-    // the first one gets the simulated nodes.
+    // the first one gets the node group ng-default of `nodes` nodes.
     const region = process.env.AWS_REGION ?? REGION;
     // The admin is an IAM user with AdministratorAccess whose key (kept in admin-key.json) the kumulus
     // profile carries; an empty table gets the same key back, so old kubeconfigs and aws.env keep working.
@@ -232,6 +234,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
           roleArn: `arn:aws:iam::000000000000:role/kumulus-cluster`,
           resourcesVpcConfig: {},
           nodes: i === 0 ? (opts.nodes ?? 0) : 0,
+          ...(i === 0 && opts.nodeType ? { nodeType: opts.nodeType } : {}),
         }),
       });
       if (res.status !== 200) throw new Error(`creating cluster ${name}: ${res.status} ${await res.text()}`);

@@ -96,7 +96,15 @@ export async function newCluster(
     {
       method: "POST",
       // 1.32: the kubectl the suite drives, so no version-skew warnings.
-      body: JSON.stringify({ name, nodes, version: "1.32", roleArn: ROLE_ARN, resourcesVpcConfig: {} }),
+      // m5.xlarge (4 cpu), the shape the suite's scheduling tests assume, rather than the extension's m5.large.
+      body: JSON.stringify({
+        name,
+        nodes,
+        ...(nodes ? { nodeType: "m5.xlarge" } : {}),
+        version: "1.32",
+        roleArn: ROLE_ARN,
+        resourcesVpcConfig: {},
+      }),
       headers: { "content-type": "application/json" },
     },
     key,

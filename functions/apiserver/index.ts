@@ -1,4 +1,5 @@
 import { handle, streamHandle } from "hono/aws-lambda";
+import { configureFargateProfiles } from "../../lib/apiserver/admission/fargate.ts";
 import { createApp } from "../../lib/apiserver/app.ts";
 import type { InFlightLimits } from "../../lib/apiserver/inflight.ts";
 import { AuthPipeline } from "../../lib/apiserver/pipeline.ts";
@@ -8,10 +9,12 @@ import { createEdge } from "../../lib/edge/app.ts";
 import { AwsAuth } from "../../lib/edge/aws-auth.ts";
 import { StoreEksEffects } from "../../lib/edge/effects.ts";
 import { IamAuthenticator } from "../../lib/edge/kube-authn.ts";
+import { costMetrics, costReport } from "../../lib/eks/cost-report.ts";
 import { DynamoEksRepo } from "../../lib/eks/dynamo-repo.ts";
+import { fargateProfileLookup } from "../../lib/eks/fargate-lookup.ts";
 import { configureNodegroups } from "../../lib/eks/nodegroups.ts";
 import { DynamoIamRepo } from "../../lib/identity/iam/dynamo-repo.ts";
-import { ensureNodes, registerNode } from "../../lib/kubelet/nodes.ts";
+import { registerNode } from "../../lib/kubelet/nodes.ts";
 import { runtimeEnv } from "../../lib/runtime/env.ts";
 import { defaultStore } from "../../lib/runtime/store.ts";
 import { clusterIssuers } from "../cluster-identity.ts";
@@ -44,7 +47,10 @@ function limitsFromEnv(): Partial<InFlightLimits> {
 }
 const store = defaultStore();
 const repo = new DynamoEksRepo(store);
+// Pods that match a Fargate profile go to the Fargate scheduler (its admission step reads the profiles here).
+configureFargateProfiles(fargateProfileLookup(repo));
 const env = process.env;
+const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "us-east-1";
 const account = env.KUMULUS_ACCOUNT_ID ?? "000000000000";
 const issuers = clusterIssuers();
 const iamRepo = new DynamoIamRepo(runtimeEnv().ddb, runtimeEnv().tables.identity);
@@ -81,6 +87,7 @@ export const app = createEdge({
     serviceAccounts: issuers,
     limits: limitsFromEnv(),
     region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "us-east-1",
+    metrics: async (cluster) => costMetrics(await costReport(region, cluster)),
     onWrite: (cluster, group, plural) => {
       iam.onWrite(cluster, group, plural);
       invalidateRbac(cluster, group);
@@ -90,7 +97,7 @@ export const app = createEdge({
   issuers,
   podIdentity: { issuers, doc: async (name) => (await repo.get(name))?.doc, iam: iamRepo, account },
   repo,
-  effects: new StoreEksEffects(store, repo, ensureNodes),
+  effects: new StoreEksEffects(store, repo),
   region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "us-east-1",
   account,
   caData: env.KUMULUS_CA_DATA ?? "",

@@ -29,6 +29,11 @@ export interface AppDeps {
   region?: string;
   /** Service-account token issuers and keys; without them TokenRequest is refused. */
   serviceAccounts?: ServiceAccountIssuer;
+  /**
+   * Prometheus text the cluster's `/metrics` serves (kube-apiserver's endpoint, authorized as the non-resource
+   * URL /metrics): the edge fills it with what the cluster's capacity costs. Without it /metrics is 404.
+   */
+  metrics?: (cluster: string) => Promise<string>;
   /** Called after a write to a kind, so caches of it (RBAC rules, aws-auth) drop what they hold. */
   onWrite?: (cluster: string, group: string, plural: string) => void;
 }
@@ -73,6 +78,13 @@ export function createApp(deps: AppDeps): Hono {
         const res = found && oidcResponse(rest, found);
         if (!res) throw errors.pathNotFound(rest);
         return res;
+      }
+      if (rest === "/metrics" && deps.metrics && req.method === "GET") {
+        const caller = await auth.authenticate(req, cluster, c.env, rest);
+        await auth.authorizeOrThrow(caller, { cluster, verb: "get", group: "", resource: "", path: rest });
+        return c.text(await deps.metrics(cluster), 200, {
+          "content-type": "text/plain; version=0.0.4; charset=utf-8",
+        });
       }
       const path = parseApiPath(rest);
       if (!path) throw errors.pathNotFound(rest);

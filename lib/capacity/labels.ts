@@ -19,3 +19,21 @@ export function instanceNodeLabels(i: Instance): Record<string, string> {
     ...(i.zoneId ? { "topology.k8s.aws/zone-id": i.zoneId } : {}),
   };
 }
+
+/** Annotation keys Kumulus puts on every node it launches capacity for. */
+export const PRICE_ANNOTATION = "kumulus.io/price-per-hour";
+export const INSTANCE_ID_ANNOTATION = "kumulus.io/instance-id";
+export const CAPACITY_TYPE_ANNOTATION = "kumulus.io/capacity-type";
+
+/**
+ * The instance's id, capacity type and USD hourly price (fixed at launch), as node annotations: the price in
+ * plain decimal, so `kubectl get nodes -o custom-columns=PRICE:.metadata.annotations.kumulus\.io/price-per-hour`
+ * reads it, and a sum over nodes is the cluster's EC2 cost per hour.
+ */
+export function priceAnnotations(i: Instance): Record<string, string> {
+  return {
+    [INSTANCE_ID_ANNOTATION]: i.id,
+    [CAPACITY_TYPE_ANNOTATION]: i.capacityType,
+    [PRICE_ANNOTATION]: String(Number(i.hourlyPrice.toFixed(6))),
+  };
+}

@@ -16,8 +16,6 @@ import type { Store } from "../store/store.ts";
 
 const MANAGER = "eks";
 
-/** Starts simulated nodes for a new cluster (the kubelet room, above this one, supplies it). */
-export type AddNodes = (cluster: string, count: number) => Promise<void>;
 
 function kindOf(obj: KubeObject): KindInfo {
   const [group, version] = obj.apiVersion.includes("/") ? obj.apiVersion.split("/") : ["", obj.apiVersion];
@@ -39,7 +37,6 @@ export class StoreEksEffects implements EksEffects {
   constructor(
     private readonly store: Store,
     private readonly repo: DynamoEksRepo,
-    private readonly addNodes?: AddNodes,
   ) {
     this.registry = new KindRegistry(store);
   }
@@ -47,7 +44,6 @@ export class StoreEksEffects implements EksEffects {
   async bootstrap(doc: ClusterDoc): Promise<void> {
     if (this.repo.revived.delete(doc.name)) await this.sweep(doc.name);
     await bootstrapCluster(this.store, doc.name);
-    if (doc.nodes && this.addNodes) await this.addNodes(doc.name, Math.min(doc.nodes, 100));
   }
 
   async applyObjects(cluster: string, objects: KubeObject[]): Promise<void> {

@@ -94,6 +94,35 @@ export async function cordonNode(cluster: string, name: string): Promise<void> {
   }
 }
 
+/** Makes the node schedulable again (kubectl uncordon), as a failed update leaves its old nodes. */
+export async function uncordonNode(cluster: string, name: string): Promise<void> {
+  try {
+    await clientFor(cluster, MANAGER).mergePatch(nodePath(name), { spec: { unschedulable: null } });
+  } catch (e) {
+    if (!(e instanceof StatusError && e.code === 404)) throw e;
+  }
+}
+
+/**
+ * Deletes the pods left on the nodes without the Eviction API, so no PodDisruptionBudget can hold them: what
+ * a forced node-group update does to pods whose eviction a budget keeps refusing.
+ */
+export async function forceDeletePods(cluster: string, nodes: readonly string[]): Promise<number> {
+  const api = clientFor(cluster, MANAGER);
+  let n = 0;
+  for (const node of nodes)
+    for (const p of await podsOn(cluster, node)) {
+      const ns = encodeURIComponent(p.metadata.namespace ?? "default");
+      try {
+        await api.delete(`/api/v1/namespaces/${ns}/pods/${encodeURIComponent(p.metadata.name!)}`);
+        n++;
+      } catch (e) {
+        if (!(e instanceof StatusError && e.code === 404)) throw e;
+      }
+    }
+  return n;
+}
+
 /** kubectl drain's filter: DaemonSet pods and mirror pods stay (they go with the node). */
 function drainable(pod: KubeObject): boolean {
   if (pod.metadata.annotations?.["kubernetes.io/config.mirror"]) return false;
@@ -122,7 +151,8 @@ async function evictPod(cluster: string, pod: KubeObject): Promise<void> {
 
 /**
  * Cordons the nodes, then evicts their pods until none is left or `timeoutMs` has passed. Returns the nodes
- * still holding pods at the deadline (the caller terminates them anyway, as EKS's scale-in does).
+ * still holding pods at the deadline (a scale-in terminates them anyway, as EKS's does; a rollout step tries
+ * again later).
  */
 export async function drainNodes(
   cluster: string,
@@ -143,7 +173,8 @@ export async function drainNodes(
     left = still;
     if (left.length === 0) return [];
     if (Date.now() >= deadline) {
-      log("warn", "node group drain timed out; terminating anyway", { cluster, nodes: left });
+      // The caller decides what a deadline means (terminate anyway, try again, fail an update).
+      log("debug", "node drain deadline reached with pods left", { cluster, nodes: left });
       return left;
     }
     await new Promise((r) => setTimeout(r, POLL_MS));

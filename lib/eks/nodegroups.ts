@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { allocatableOf, capacityOf, instanceType } from "../capacity/catalog.ts";
 import { type Instance, providerIdOf } from "../capacity/instance.ts";
-import { instanceNodeLabels } from "../capacity/labels.ts";
+import { instanceNodeLabels, priceAnnotations } from "../capacity/labels.ts";
 import { isInsufficientCapacity } from "../capacity/provider.ts";
 import { zonesOf } from "../capacity/regions.ts";
 import { log } from "../log.ts";
@@ -67,6 +67,16 @@ const AMI_RELEASE_DATE = "20261202";
 export function nodegroupArn(ctx: EksContext, cluster: string, name: string, uuid: string): string {
   return `arn:${partitionOf(ctx.region)}:eks:${ctx.region}:${ctx.account}:nodegroup/${cluster}/${name}/${uuid}`;
 }
+
+/**
+ * The instance tag recording the AMI release an instance was launched with (the launch template version, on
+ * EKS): a rollout tells the group's old instances from its replacements by it.
+ */
+export const RELEASE_TAG = "kumulus:release-version";
+
+/** The release an instance runs; instances launched before the tag existed run the group's current one. */
+export const releaseOfInstance = (i: Instance, ng: Pick<NodegroupDoc, "releaseVersion">): string =>
+  i.tags[RELEASE_TAG] ?? ng.releaseVersion;
 
 export const asgNameOf = (ng: Pick<NodegroupDoc, "nodegroupName" | "uuid">): string =>
   `eks-${ng.nodegroupName}-${ng.uuid}`;
@@ -146,7 +156,7 @@ export function nodegroupOut(cluster: string, ng: NodegroupDoc): Record<string, 
 
 /** The node a managed node group's instance registers as. */
 export function nodeFor(
-  cluster: ClusterDoc,
+  _cluster: ClusterDoc,
   ng: NodegroupDoc,
   i: Instance,
   region: string,
@@ -171,12 +181,15 @@ export function nodeFor(
       ...(x.value ? { value: x.value } : {}),
       effect: KUBE_EFFECT[x.effect] ?? x.effect,
     })),
+    // What the instance costs, on the node where `kubectl get nodes -o custom-columns` can show it.
+    annotations: priceAnnotations(i),
     providerID: providerIdOf(i),
     capacity: capacityOf(t),
     allocatable: allocatableOf(t),
     internalIP: i.privateIp,
     arch: t.arch,
-    kubeletVersion: `v${findVersion(cluster.version)?.kubernetesPatchVersion ?? `${cluster.version}.0`}-eks-kumulus`,
+    // The node's own version (the group's), which an UpdateNodegroupVersion rollout moves forward.
+    kubeletVersion: `v${findVersion(ng.version)?.kubernetesPatchVersion ?? `${ng.version}.0`}-eks-kumulus`,
     osImage: ng.amiType.startsWith("AL2023")
       ? "Amazon Linux 2023 (Kumulus simulated)"
       : `${ng.amiType} (Kumulus simulated)`,
@@ -215,6 +228,7 @@ export async function launchNodes(
     "aws:autoscaling:groupName": asg,
     "k8s.io/cluster-autoscaler/enabled": "true",
     [`k8s.io/cluster-autoscaler/${cluster.name}`]: "owned",
+    [RELEASE_TAG]: ng.releaseVersion,
   };
   const spot = ng.capacityType === "SPOT";
   let issue: LaunchOutcome["issue"];
@@ -332,4 +346,17 @@ export async function patchInstances(
 ): Promise<void> {
   const nodes = registrar();
   for (const i of instances) await nodes.patch(cluster, i.privateDnsName, change);
+}
+
+/** Terminates every instance the cluster still has and forgets its capacity records (DeleteCluster). */
+export async function releaseCapacity(ctx: EksContext, cluster: string): Promise<number> {
+  const provider = capacity(ctx);
+  const live = await provider.describe(cluster, { states: ["running", "interrupted"] });
+  if (live.length)
+    await provider.terminate(
+      cluster,
+      live.map((i) => i.id),
+    );
+  await provider.purge(cluster);
+  return live.length;
 }

@@ -57,6 +57,8 @@ export interface ClusterDoc {
   addons: Record<string, AddonDoc>;
   /** Kumulus extension: simulated node count requested at create. */
   nodes?: number;
+  /** Kumulus extension: the instance type of the `nodes` extension's node group (default-nodegroup.ts). */
+  nodeType?: string;
   /**
    * The IAM principal that created the cluster: the issuer ARN (for a role session, the role). In CONFIG_MAP
    * mode the authenticator grants it system:masters; in the API modes it has an access entry instead.
@@ -70,6 +72,28 @@ export interface ClusterDoc {
   healthIssues?: ClusterIssueDoc[];
   /** Managed node groups by name. Absent on documents written before node groups existed. */
   nodegroups?: Record<string, NodegroupDoc>;
+  /** Fargate profiles by name (lib/eks/fargate.ts). Absent on documents written before Fargate existed. */
+  fargateProfiles?: Record<string, FargateProfileDoc>;
+  /** The Cluster Autoscaler's state (lib/fleet/autoscaler.ts): since when each node is unneeded, epoch ms. */
+  clusterAutoscaler?: { unneededSince: Record<string, number> };
+}
+
+/** A Fargate profile; immutable once created, as in EKS. */
+export interface FargateProfileDoc {
+  fargateProfileName: string;
+  /** arn:aws:eks:<region>:<account>:fargateprofile/<cluster>/<name>/<uuid> */
+  arn: string;
+  /** Stored CREATING, DELETING or a failure; CREATING reads ACTIVE from activeAt on (lib/eks/fargate.ts). */
+  status: "CREATING" | "ACTIVE" | "DELETING" | "CREATE_FAILED" | "DELETE_FAILED";
+  /** Epoch ms. */
+  createdAt: number;
+  /** Epoch ms from which the profile is ACTIVE. */
+  activeAt: number;
+  podExecutionRoleArn: string;
+  subnets: string[];
+  selectors: { namespace: string; labels: Record<string, string> }[];
+  tags: Record<string, string>;
+  clientRequestToken?: string;
 }
 
 export type NodegroupStatus =
@@ -110,6 +134,23 @@ export interface NodegroupDoc {
   remoteAccess?: { ec2SshKey?: string; sourceSecurityGroups?: string[] };
   clientRequestToken?: string;
   healthIssues?: { code: string; message: string; resourceIds: string[] }[];
+  /** An UpdateNodegroupVersion under way (lib/eks/rollout*.ts): the state the rollout loop resumes from. */
+  rollout?: NodegroupRolloutDoc;
+  /** Epoch ms when DeleteNodegroup started draining the group (status DELETING). */
+  deleteStartedAt?: number;
+}
+
+export interface NodegroupRolloutDoc {
+  updateId: string;
+  version: string;
+  releaseVersion: string;
+  force: boolean;
+  /** Epoch ms. */
+  startedAt: number;
+  /** How long a node's pods may refuse eviction before the update fails (or, with force, is overridden). */
+  evictionTimeoutMs: number;
+  /** Instance id → epoch ms its node began draining. */
+  draining: Record<string, number>;
 }
 
 export interface UpdateDoc {

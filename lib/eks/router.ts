@@ -9,11 +9,13 @@ import { associateAccessPolicy } from "./ops/associate-access-policy.ts";
 import { createAccessEntry } from "./ops/create-access-entry.ts";
 import { createAddon } from "./ops/create-addon.ts";
 import { createCluster } from "./ops/create-cluster.ts";
+import { createFargateProfile } from "./ops/create-fargate-profile.ts";
 import { createNodegroup } from "./ops/create-nodegroup.ts";
 import { createPodIdentityAssociation } from "./ops/create-pod-identity-association.ts";
 import { deleteAccessEntry } from "./ops/delete-access-entry.ts";
 import { deleteAddon } from "./ops/delete-addon.ts";
 import { deleteCluster } from "./ops/delete-cluster.ts";
+import { deleteFargateProfile } from "./ops/delete-fargate-profile.ts";
 import { deleteNodegroup } from "./ops/delete-nodegroup.ts";
 import { deletePodIdentityAssociation } from "./ops/delete-pod-identity-association.ts";
 import { describeAccessEntry } from "./ops/describe-access-entry.ts";
@@ -21,15 +23,18 @@ import { describeAddon } from "./ops/describe-addon.ts";
 import { describeAddonVersions } from "./ops/describe-addon-versions.ts";
 import { describeCluster } from "./ops/describe-cluster.ts";
 import { describeClusterVersions } from "./ops/describe-cluster-versions.ts";
+import { describeFargateProfile } from "./ops/describe-fargate-profile.ts";
 import { describeNodegroup } from "./ops/describe-nodegroup.ts";
 import { describePodIdentityAssociation } from "./ops/describe-pod-identity-association.ts";
 import { describeUpdate } from "./ops/describe-update.ts";
 import { disassociateAccessPolicy } from "./ops/disassociate-access-policy.ts";
+import { getClusterCost } from "./ops/get-cluster-cost.ts";
 import { listAccessEntries } from "./ops/list-access-entries.ts";
 import { listAccessPolicies } from "./ops/list-access-policies.ts";
 import { listAddons } from "./ops/list-addons.ts";
 import { listAssociatedAccessPolicies } from "./ops/list-associated-access-policies.ts";
 import { listClusters } from "./ops/list-clusters.ts";
+import { listFargateProfiles } from "./ops/list-fargate-profiles.ts";
 import { listNodegroups } from "./ops/list-nodegroups.ts";
 import { listPodIdentityAssociations } from "./ops/list-pod-identity-associations.ts";
 import { listTagsForResource } from "./ops/list-tags-for-resource.ts";
@@ -41,6 +46,7 @@ import { updateAddon } from "./ops/update-addon.ts";
 import { updateClusterConfig } from "./ops/update-cluster-config.ts";
 import { updateClusterVersion } from "./ops/update-cluster-version.ts";
 import { updateNodegroupConfig } from "./ops/update-nodegroup-config.ts";
+import { updateNodegroupVersion } from "./ops/update-nodegroup-version.ts";
 import { updatePodIdentityAssociation } from "./ops/update-pod-identity-association.ts";
 import type { Caller, EksContext } from "./repo.ts";
 
@@ -87,6 +93,26 @@ const ROUTES: Route[] = [
     "/clusters/:name/node-groups/:nodegroupName/update-config",
     "UpdateNodegroupConfig",
     updateNodegroupConfig,
+  ),
+  route(
+    "POST",
+    "/clusters/:name/node-groups/:nodegroupName/update-version",
+    "UpdateNodegroupVersion",
+    updateNodegroupVersion,
+  ),
+  route("POST", "/clusters/:name/fargate-profiles", "CreateFargateProfile", createFargateProfile),
+  route("GET", "/clusters/:name/fargate-profiles", "ListFargateProfiles", listFargateProfiles),
+  route(
+    "GET",
+    "/clusters/:name/fargate-profiles/:fargateProfileName",
+    "DescribeFargateProfile",
+    describeFargateProfile,
+  ),
+  route(
+    "DELETE",
+    "/clusters/:name/fargate-profiles/:fargateProfileName",
+    "DeleteFargateProfile",
+    deleteFargateProfile,
   ),
   route("POST", "/clusters/:name/access-entries", "CreateAccessEntry", createAccessEntry),
   route("GET", "/clusters/:name/access-entries", "ListAccessEntries", listAccessEntries),
@@ -141,6 +167,7 @@ const ROUTES: Route[] = [
     "DeletePodIdentityAssociation",
     deletePodIdentityAssociation,
   ),
+  route("GET", "/clusters/:name/cost", "GetClusterCost", getClusterCost),
   route("GET", "/access-policies", "ListAccessPolicies", listAccessPolicies),
   route("GET", "/cluster-versions", "DescribeClusterVersions", describeClusterVersions),
   route("GET", "/addons/supported-versions", "DescribeAddonVersions", describeAddonVersions),
@@ -186,6 +213,8 @@ const EKS_SUBRESOURCES = new Set([
   "insights",
   "capabilities",
   "update-version",
+  // Kumulus' extension: what the cluster's capacity costs (ops/get-cluster-cost.ts).
+  "cost",
 ]);
 const EKS_ROOTS = new Set(["cluster-versions", "addons", "tags", "access-policies", "cluster-registrations"]);
 

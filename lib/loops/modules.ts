@@ -11,6 +11,9 @@ import { statefulSetController } from "../controllers/statefulset.ts";
 import { storageProtectionController } from "../controllers/storage-protection.ts";
 import { volumeController } from "../controllers/volumes.ts";
 import { workloadControllers } from "../controllers/workloads.ts";
+import { autoscalerModule } from "../fleet/autoscaler.ts";
+import { fargateSchedulerModule } from "../fleet/fargate-scheduler.ts";
+import { nodegroupRolloutModule } from "../fleet/nodegroup-rollout.ts";
 import { kubeletModule } from "../kubelet/module.ts";
 import type { ControllerModule, Routed } from "../runtime/module.ts";
 import { tickJobs } from "../runtime/tick.ts";
@@ -36,6 +39,9 @@ export const controllerModules: ControllerModule[] = [
   namespaceController,
   quotaController,
   serviceLoadBalancerController,
+  nodegroupRolloutModule,
+  fargateSchedulerModule,
+  autoscalerModule,
 ];
 
 export function routeChange(ch: Change): Routed[] {

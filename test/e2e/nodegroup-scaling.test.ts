@@ -212,5 +212,5 @@ describe("aws eks update-nodegroup-config", () => {
     await aws(["eks", "delete-nodegroup", ...ng()]);
     const d = await run(["eks", "wait", "nodegroup-deleted", ...ng()]);
     expect(d.code, d.stderr).toBe(0);
-  }, 300_000);
+  }, 420_000);
 });

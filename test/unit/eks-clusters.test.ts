@@ -253,10 +253,10 @@ describe("wire format", () => {
   });
 
   it("answers an unknown EKS route with an AWS-shaped 404", async () => {
-    const res = await call("GET", "/clusters/demo/fargate-profiles");
+    const res = await call("GET", "/clusters/demo/identity-provider-configs");
     expect(res.status).toBe(404);
     expect(res.headers.get("x-amzn-ErrorType")).toBe("NotFoundException");
-    expect(res.json.message).toContain("/clusters/demo/fargate-profiles");
+    expect(res.json.message).toContain("/clusters/demo/identity-provider-configs");
   });
 
   it("tells EKS paths from Kubernetes paths", () => {

@@ -45,7 +45,8 @@ describe("layering of lib/", () => {
     const r = await cruise(root, "lib", "functions", "local", "cli", "cdk", "bench");
     expect(r.out).toContain("no dependency violations");
     expect(r.code).toBe(0);
-  });
+    // depcruise parses the whole tree: seconds on a busy 2-core machine.
+  }, 60_000);
 
   it("refuses a controller importing the API server, the client importing a controller, a cycle between rooms and an undeclared room", async () => {
     const r = await cruise(path.join(root, "test/fixtures/layering"), "lib");
@@ -55,5 +56,5 @@ describe("layering of lib/", () => {
     expect(r.out).toContain("room-store: lib/store/bad.ts → lib/watch/log.ts");
     expect(r.out).toContain("undeclared-room: lib/gadgets/bad.ts");
     expect(r.out).not.toContain("lib/watch/fine.ts");
-  });
+  }, 60_000);
 });

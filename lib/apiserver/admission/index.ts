@@ -4,6 +4,7 @@ import type { KubeObject } from "../../api/types.ts";
 import type { CommitExtras } from "../commit-extras.ts";
 import type { ResourceContext } from "../context.ts";
 import { defaultStorageClassAdmission } from "./default-storage-class.ts";
+import { fargateAdmission } from "./fargate.ts";
 import { irsaAdmission } from "./irsa.ts";
 import { limitRangerAdmission } from "./limitrange.ts";
 import { podIdentityAdmission } from "./pod-identity.ts";
@@ -71,6 +72,8 @@ export const admissionPlugins: AdmissionPlugin[] = [
   serviceAccountTokenSecrets,
   podIdentityAdmission,
   irsaAdmission,
+  // After the webhooks that add volumes and env; before LimitRanger and quota, which only read the pod.
+  fargateAdmission,
   // LimitRanger defaults requests/limits before ResourceQuota counts them (kube's plugin order).
   limitRangerAdmission,
   resourceQuotaAdmission,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { instanceType } from "../../capacity/catalog.ts";
 import { log } from "../../log.ts";
 import { bootstrapCreatorEntry } from "../access-entries.ts";
 import { defaultAddonVersion, SELF_MANAGED_DEFAULTS } from "../addons/catalog.ts";
@@ -6,6 +7,7 @@ import { addonObjects } from "../addons/manifests/index.ts";
 import { isNetworkAddress, parseCidr4 } from "../addons/manifests/ip.ts";
 import { addonParamsFor } from "../addons/params.ts";
 import { issuerArnOf } from "../caller.ts";
+import { createDefaultNodegroup } from "../default-nodegroup.ts";
 import { EksError, eksErrors } from "../errors.ts";
 import {
   clusterArn,
@@ -59,8 +61,13 @@ const Body = z.object({
     .optional(),
   bootstrapSelfManagedAddons: z.boolean().optional(),
   upgradePolicy: z.object({ supportType: z.enum(["STANDARD", "EXTENDED"]).optional() }).optional(),
-  /** Kumulus extension: how many simulated nodes the cluster starts with. */
+  /**
+   * Kumulus extension: the cluster starts with a managed node group `ng-default` of this many nodes, as
+   * `eksctl create cluster --nodes N` makes one (defaultNodegroup.ts).
+   */
   nodes: z.number().int().min(0).max(100).optional(),
+  /** Kumulus extension: the instance type of `ng-default` (m5.large, eksctl's default). */
+  nodeType: z.string().min(1).optional(),
 });
 type Body = z.infer<typeof Body>;
 
@@ -85,6 +92,8 @@ function validate(body: Body): void {
     );
   if (body.version !== undefined && !isSupported(body.version))
     throw invalid(`unsupported Kubernetes version ${body.version}`);
+  if (body.nodeType !== undefined && !instanceType(body.nodeType))
+    throw invalid(`${body.nodeType} is not a valid instance type.`);
   const subnets = body.resourcesVpcConfig.subnetIds ?? [];
   if (subnets.length === 1) throw invalid("Subnets specified must be in at least two different AZs");
   checkPublicAccessCidrs(body.resourcesVpcConfig.publicAccessCidrs, invalid);
@@ -154,6 +163,7 @@ function buildDoc(ctx: EksContext, body: Body): ClusterDoc {
     updates: [],
     addons: {},
     nodes: body.nodes ?? 0,
+    ...(body.nodeType ? { nodeType: body.nodeType } : {}),
   };
 }
 
@@ -186,6 +196,7 @@ async function provision(ctx: EksContext, doc: ClusterDoc): Promise<void> {
   await settle(ctx, doc.name, (d) => {
     if (d.status === "CREATING") d.status = "ACTIVE";
   });
+  if (doc.nodes) await createDefaultNodegroup(ctx, doc);
 }
 
 /** A state change after the response is decided: a cluster deleted meanwhile is not an error. */

@@ -1,12 +1,15 @@
 import { log } from "../../log.ts";
-import { EksError, eksErrors } from "../errors.ts";
+import { eksErrors } from "../errors.ts";
 import { mutateCluster } from "../mutate.ts";
-import { nodegroupOf, nodegroupOut, removeNodes } from "../nodegroups.ts";
+import { nodegroupOf, nodegroupOut } from "../nodegroups.ts";
 import { nowMs, type Op } from "../op.ts";
+import { kickNodegroup } from "../rollout-kick.ts";
 
-// DeleteNodegroup (DELETE /clusters/{name}/node-groups/{nodegroupName}). The group turns DELETING, its Node
-// objects are deleted and its instances terminated, and the record goes (404 afterwards). If that fails it
-// stays as DELETE_FAILED with the reason in its health. Nodes are not drained yet: their pods go with them.
+// DeleteNodegroup (DELETE /clusters/{name}/node-groups/{nodegroupName}). The group turns DELETING and the
+// answer comes at once; the rollout loop (rollout-delete.ts) then cordons and drains its nodes, PodDisruption
+// Budgets respected up to the eviction deadline, terminates the instances and removes the record, after which
+// DescribeNodegroup answers 404 (`aws eks wait nodegroup-deleted`). Deleting a group already DELETING (or
+// DELETE_FAILED) starts the loop again.
 
 export const deleteNodegroup: Op = async (ctx, req) => {
   const cluster = req.params.name;
@@ -19,36 +22,28 @@ export const deleteNodegroup: Op = async (ctx, req) => {
         `Nodegroup ${name} is currently in ${ng.status} state and can't be deleted.`,
         members,
       );
-    ng.status = "DELETING";
+    if (ng.status !== "DELETING") {
+      ng.status = "DELETING";
+      ng.deleteStartedAt = nowMs(ctx);
+      delete ng.healthIssues;
+    }
     ng.modifiedAt = nowMs(ctx);
-    return ng;
+    return structuredClone(ng);
   });
   const ng = marked.result;
-  let failure: unknown;
   try {
-    await removeNodes(ctx, cluster, ng);
+    await kickNodegroup(ctx, cluster, name);
   } catch (e) {
-    failure = e;
-    log("error", "eks node group delete failed", { cluster, nodegroup: name, error: String(e) });
-  }
-  try {
+    // The group stays DELETING; repeating the call starts the loop again.
+    log("error", "could not start the node group delete", { cluster, nodegroup: name, error: String(e) });
     await mutateCluster(ctx, cluster, (doc) => {
-      const current = doc.nodegroups?.[name];
-      if (!current || current.arn !== ng.arn) return;
-      if (failure === undefined) delete doc.nodegroups![name];
-      else {
-        current.status = "DELETE_FAILED";
-        current.healthIssues = [
-          {
-            code: "InternalFailure",
-            message: String((failure as Error).message ?? failure),
-            resourceIds: [],
-          },
-        ];
-      }
-    });
-  } catch (e) {
-    if (!(e instanceof EksError && e.code === "ResourceNotFoundException")) throw e;
+      const cur = doc.nodegroups?.[name];
+      if (cur?.arn !== ng.arn || cur.status !== "DELETING") return;
+      cur.status = "DELETE_FAILED";
+      cur.healthIssues = [
+        { code: "InternalFailure", message: String((e as Error).message ?? e), resourceIds: [] },
+      ];
+    }).catch(() => undefined);
   }
   return { nodegroup: nodegroupOut(cluster, ng) };
 };
