@@ -13,6 +13,8 @@ for (const b of [
   "scheduler",
   "pods-e2e",
   "cluster-create",
+  "capacity",
+  "cli-create",
   "auth",
   "fuzz",
 ]) {

@@ -53,3 +53,9 @@ export function simulatedServiceIpv6Cidr(clusterId: string): string {
   const h = hex(`v6:${clusterId}`, 10);
   return `fd${h.slice(0, 2)}:${h.slice(2, 6)}:${h.slice(6, 10)}::/108`;
 }
+
+/** The region of an EKS ARN (`arn:aws:eks:<region>:…`); undefined for anything else. */
+export function regionOfArn(arn: string | undefined): string | undefined {
+  const parts = arn?.split(":");
+  return parts && parts.length > 4 && parts[2] === "eks" && parts[3] ? parts[3] : undefined;
+}

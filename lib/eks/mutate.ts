@@ -1,4 +1,5 @@
 import { eksErrors } from "./errors.ts";
+import { regionOfArn } from "./ids.ts";
 import type { ClusterDoc, EksContext } from "./repo.ts";
 
 // Read-modify-write of a cluster document under the repo's compare-and-swap. `change` edits the document it
@@ -13,7 +14,7 @@ export async function mutateCluster<T>(
   change: (doc: ClusterDoc) => T | Promise<T>,
 ): Promise<{ doc: ClusterDoc; result: T }> {
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    const hit = await ctx.repo.get(name);
+    const hit = await regional(ctx, await ctx.repo.get(name));
     if (!hit) throw eksErrors.clusterNotFound(name);
     const doc = structuredClone(hit.doc);
     const result = await change(doc);
@@ -24,8 +25,18 @@ export async function mutateCluster<T>(
   });
 }
 
+/**
+ * A cluster lives in the region it was created in (its ARN's): a request signed for another region does not
+ * see it, as each EKS region is its own endpoint. Names are still unique across the stack's regions.
+ */
+export function regional<T extends { doc: ClusterDoc }>(ctx: EksContext, hit: T | undefined): T | undefined {
+  if (!hit) return undefined;
+  const region = regionOfArn(hit.doc.arn);
+  return region === undefined || region === ctx.region ? hit : undefined;
+}
+
 export async function getCluster(ctx: EksContext, name: string): Promise<ClusterDoc> {
-  const hit = await ctx.repo.get(name);
+  const hit = regional(ctx, await ctx.repo.get(name));
   if (!hit) throw eksErrors.clusterNotFound(name);
   return hit.doc;
 }
@@ -33,4 +44,10 @@ export async function getCluster(ctx: EksContext, name: string): Promise<Cluster
 /** Keeps the newest `max` updates: the document must stay one bounded item. */
 export function capUpdates(doc: ClusterDoc, max = 100): void {
   if (doc.updates.length > max) doc.updates.splice(0, doc.updates.length - max);
+}
+
+/** The context for work on `doc` in its own region (loops run with the stack's region). */
+export function inRegionOf(ctx: EksContext, doc: Pick<ClusterDoc, "arn">): EksContext {
+  const region = regionOfArn(doc.arn);
+  return region && region !== ctx.region ? { ...ctx, region } : ctx;
 }

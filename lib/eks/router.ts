@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { Hono } from "hono";
+import { isRegionName } from "../capacity/regions.ts";
 import { log } from "../log.ts";
 import { defaultCaller } from "./caller.ts";
 import { EksError, eksErrors } from "./errors.ts";
@@ -296,12 +297,24 @@ export interface EksBindings {
   authorize?: EksAuthorizer;
 }
 
-export function createEksApp(ctx: EksContext): Hono<{ Bindings: EksBindings }> {
+/**
+ * The request's region: the one its SigV4 credential scope names (`Credential=AKID/DATE/REGION/eks/…`), as each
+ * EKS region is its own endpoint; the stack's region for anything else. The signature itself is the edge's to
+ * check, so a scope that names another region changes only where the request acts, never who may act.
+ */
+function inSigningRegion(ctx: EksContext, req: Request): EksContext {
+  const scope = /Credential=[^/,\s]+\/\d{8}\/([^/,\s]+)\//.exec(req.headers.get("authorization") ?? "");
+  const region = scope?.[1];
+  return region && region !== ctx.region && isRegionName(region) ? { ...ctx, region } : ctx;
+}
+
+export function createEksApp(base: EksContext): Hono<{ Bindings: EksBindings }> {
   const app = new Hono<{ Bindings: EksBindings }>();
   app.all("*", async (c) => {
     const requestId = randomUUID();
     const url = new URL(c.req.url);
     try {
+      const ctx = inSigningRegion(base, c.req.raw);
       const seg = pathSegments(url.pathname);
       const hit = seg && match(c.req.method, seg);
       if (!hit)

@@ -2,7 +2,7 @@ import type { KubeObject } from "../api/types.ts";
 import type { Instance } from "../capacity/instance.ts";
 import type { ApiClient } from "../client/client.ts";
 import { clientFor } from "../client/runtime.ts";
-import { mutateCluster } from "../eks/mutate.ts";
+import { inRegionOf, mutateCluster } from "../eks/mutate.ts";
 import { asgNameOf, drainInstances, groupInstances, removeInstances } from "../eks/nodegroups.ts";
 import type { ClusterDoc, EksContext, NodegroupDoc } from "../eks/repo.ts";
 import { log } from "../log.ts";
@@ -76,9 +76,13 @@ interface Group {
   live: Instance[];
 }
 
-export async function reconcileAutoscaler(item: WorkItem, ctx: EksContext = fleetContext()): Promise<void> {
-  const hit = await ctx.repo.get(item.cluster);
+export async function reconcileAutoscaler(
+  item: WorkItem,
+  loopCtx: EksContext = fleetContext(),
+): Promise<void> {
+  const hit = await loopCtx.repo.get(item.cluster);
   if (!hit) return;
+  const ctx = inRegionOf(loopCtx, hit.doc);
   const cluster = hit.doc;
   const opted = Object.values(cluster.nodegroups ?? {}).filter((ng) => optedIn(ng, cluster.name));
   if (opted.length === 0) return;

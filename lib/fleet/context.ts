@@ -1,4 +1,5 @@
 import { DynamoEksRepo } from "../eks/dynamo-repo.ts";
+import { inRegionOf } from "../eks/mutate.ts";
 import type { EksContext, EksEffects } from "../eks/repo.ts";
 import { defaultStore } from "../runtime/store.ts";
 
@@ -26,4 +27,11 @@ export function fleetContext(): EksContext {
     caData: env.KUMULUS_CA_DATA ?? "",
   };
   return cached;
+}
+
+/** The loop context in the region of `cluster` (its ARN's), for work that goes through the EKS API's checks. */
+export async function fleetContextFor(cluster: string): Promise<EksContext> {
+  const ctx = fleetContext();
+  const hit = await ctx.repo.get(cluster);
+  return hit ? inRegionOf(ctx, hit.doc) : ctx;
 }

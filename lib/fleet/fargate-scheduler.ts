@@ -6,6 +6,7 @@ import { isConflict } from "../client/client.ts";
 import { recordEvent } from "../client/events.ts";
 import { clientFor, now, splitKey } from "../client/runtime.ts";
 import { FARGATE_PROFILE_LABEL, FARGATE_SCHEDULER, profileStatus } from "../eks/fargate.ts";
+import { inRegionOf } from "../eks/mutate.ts";
 import { capacity, registrar } from "../eks/node-host.ts";
 import { subnetZones } from "../eks/nodegroups.ts";
 import type { ClusterDoc } from "../eks/repo.ts";
@@ -100,8 +101,8 @@ async function place(item: WorkItem, pod: Pod, existing: Instance | undefined): 
       pod,
       "Pod not supported on Fargate: total resource requests exceed the largest Fargate configuration (16 vCPU, 120 GB)",
     );
-  const ctx = fleetContext();
-  const doc = (await ctx.repo.get(item.cluster))?.doc;
+  const doc = (await fleetContext().repo.get(item.cluster))?.doc;
+  const ctx = doc ? inRegionOf(fleetContext(), doc) : fleetContext();
   const profileName = pod.metadata.labels?.[FARGATE_PROFILE_LABEL] ?? "";
   const profile = doc?.fargateProfiles?.[profileName];
   if (!doc || !profile || profileStatus(profile, Date.now()) !== "ACTIVE")

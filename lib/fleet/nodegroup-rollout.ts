@@ -4,7 +4,7 @@ import { log } from "../log.ts";
 import type { ControllerModule } from "../runtime/module.ts";
 import { requeueAfter } from "../runtime/timers.ts";
 import type { WorkItem } from "../runtime/work.ts";
-import { fleetContext } from "./context.ts";
+import { fleetContextFor } from "./context.ts";
 
 // The loop behind UpdateNodegroupVersion and DeleteNodegroup: one work item per node group (key = its name)
 // on the controllers queue. Each run does one bounded step (lib/eks/rollout-step.ts: launch replacements,
@@ -13,7 +13,7 @@ import { fleetContext } from "./context.ts";
 // document and the capacity table, so a redelivered or duplicated item only repeats a step.
 
 async function reconcile(item: WorkItem): Promise<void> {
-  const r = await stepNodegroup(fleetContext(), item.cluster, item.key);
+  const r = await stepNodegroup(await fleetContextFor(item.cluster), item.cluster, item.key);
   if (r.done) return;
   log("debug", "node group rollout continues", {
     cluster: item.cluster,
