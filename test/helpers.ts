@@ -194,3 +194,40 @@ export async function waitFor<T>(
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * The aws CLI with JSON output, run without blocking the event loop (so a watcher in the same test keeps
+ * reading): `run` gives the result as it is, `json` insists on success and parses the output.
+ */
+export function awsCli(env: () => NodeJS.ProcessEnv): {
+  run(args: string[]): Promise<CliResult>;
+  json(args: string[]): Promise<any>;
+} {
+  const run = (args: string[]) =>
+    new Promise<CliResult>((resolve) => {
+      const proc = spawn("aws", [...args, "--output", "json"], { env: env() });
+      let stdout = "";
+      let stderr = "";
+      proc.stdout.on("data", (d) => {
+        stdout += d;
+      });
+      proc.stderr.on("data", (d) => {
+        stderr += d;
+      });
+      proc.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    });
+  return {
+    run,
+    async json(args) {
+      const r = await run(args);
+      if (r.code !== 0) throw new Error(`aws ${args.join(" ")} exited ${r.code}: ${r.stderr}`);
+      return r.stdout.trim() ? JSON.parse(r.stdout) : {};
+    },
+  };
+}

@@ -1,10 +1,9 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type AwsKey, adminKeyOf } from "../auth.ts";
-import { awsCliEnv, newCluster, stackUrl, type TestCluster, waitFor, writeTemp } from "../helpers.ts";
+import { awsCli, awsCliEnv, newCluster, stackUrl, type TestCluster, waitFor, writeTemp } from "../helpers.ts";
 
 // EKS on Fargate end to end, with the real aws CLI and kubectl: a profile for namespace `serverless` and label
 // compute=fargate; a Deployment of 3 matching pods gets 3 `fargate-ip-…` nodes sized by Fargate's table (the
@@ -19,26 +18,7 @@ let k: TestCluster;
 const ROLE = "arn:aws:iam::000000000000:role/fargate-pods";
 const FARGATE_NODES = ["get", "nodes", "-l", "eks.amazonaws.com/compute-type=fargate"];
 
-function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const proc = spawn("aws", [...args, "--output", "json"], { env: awsCliEnv(url, admin, home) });
-    let stdout = "";
-    let stderr = "";
-    proc.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    proc.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    proc.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
-
-async function aws(args: string[]): Promise<any> {
-  const r = await run(args);
-  expect(r.code, `aws ${args.join(" ")}: ${r.stderr}`).toBe(0);
-  return r.stdout.trim() ? JSON.parse(r.stdout) : {};
-}
+const { run, json: aws } = awsCli(() => awsCliEnv(url, admin, home));
 
 async function kjson(args: string[]): Promise<any> {
   const r = await k.kubectlP([...args, "-o", "json"]);
