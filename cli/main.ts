@@ -1,117 +1,71 @@
-import { readFileSync } from "node:fs";
-import http from "node:http";
-import https from "node:https";
-import { homedir } from "node:os";
-import path from "node:path";
-import { parseArgs } from "node:util";
-import { writeKubeconfig } from "./kubeconfig.ts";
+import { command as apply } from "./apply/command.ts";
+import type { Command } from "./command.ts";
+import { command as completion } from "./commands/completion.ts";
+import { command as createAccessentry } from "./commands/create-accessentry.ts";
+import { command as createAddon } from "./commands/create-addon.ts";
+import { command as createCluster } from "./commands/create-cluster.ts";
+import { command as createFargateprofile } from "./commands/create-fargateprofile.ts";
+import { command as createIamidentitymapping } from "./commands/create-iamidentitymapping.ts";
+import { command as createIamserviceaccount } from "./commands/create-iamserviceaccount.ts";
+import { command as createNodegroup } from "./commands/create-nodegroup.ts";
+import { command as createPodidentityassociation } from "./commands/create-podidentityassociation.ts";
+import { command as deleteAccessentry } from "./commands/delete-accessentry.ts";
+import { command as deleteAddon } from "./commands/delete-addon.ts";
+import { command as deleteCluster } from "./commands/delete-cluster.ts";
+import { command as deleteFargateprofile } from "./commands/delete-fargateprofile.ts";
+import { command as deleteIamidentitymapping } from "./commands/delete-iamidentitymapping.ts";
+import { command as deleteNodegroup } from "./commands/delete-nodegroup.ts";
+import { command as getAccessentry } from "./commands/get-accessentry.ts";
+import { command as getAddon } from "./commands/get-addon.ts";
+import { command as getCluster } from "./commands/get-cluster.ts";
+import { command as getCost } from "./commands/get-cost.ts";
+import { command as getFargateprofile } from "./commands/get-fargateprofile.ts";
+import { command as getIamidentitymapping } from "./commands/get-iamidentitymapping.ts";
+import { command as getNodegroup } from "./commands/get-nodegroup.ts";
+import { command as getPodidentityassociation } from "./commands/get-podidentityassociation.ts";
+import { command as scaleNodegroup } from "./commands/scale-nodegroup.ts";
+import { command as updateAddon } from "./commands/update-addon.ts";
+import { command as upgradeCluster } from "./commands/upgrade-cluster.ts";
+import { command as upgradeNodegroup } from "./commands/upgrade-nodegroup.ts";
+import { command as utilsWriteKubeconfig } from "./commands/utils-write-kubeconfig.ts";
+import { runCli } from "./dispatch.ts";
 
-// A minimal eksctl-shaped CLI. The full ClusterConfig-driven CLI is on the roadmap.
+// The kumulus CLI: eksctl's commands, flags and output on the EKS API (parsing and dispatch: cli/dispatch.ts).
+// Each command is one file exporting `command`; import it and list it here to register it.
 
-const USAGE = `Usage:
-  kumulus create cluster --name NAME [--nodes N] [--endpoint URL]
-  kumulus get clusters [--endpoint URL]
-  kumulus utils write-kubeconfig --cluster NAME [--kubeconfig FILE] [--endpoint URL]
+export const COMMANDS: Command[] = [
+  createCluster,
+  getCluster,
+  deleteCluster,
+  upgradeCluster,
+  createNodegroup,
+  getNodegroup,
+  scaleNodegroup,
+  deleteNodegroup,
+  upgradeNodegroup,
+  createFargateprofile,
+  getFargateprofile,
+  deleteFargateprofile,
+  createIamidentitymapping,
+  getIamidentitymapping,
+  deleteIamidentitymapping,
+  createAddon,
+  getAddon,
+  updateAddon,
+  deleteAddon,
+  createAccessentry,
+  getAccessentry,
+  deleteAccessentry,
+  createIamserviceaccount,
+  createPodidentityassociation,
+  getPodidentityassociation,
+  getCost,
+  utilsWriteKubeconfig,
+  completion,
+  apply,
+];
 
-The endpoint defaults to $KUMULUS_ENDPOINT (set by the stack's aws.env) or https://127.0.0.1:8080;
-$AWS_CA_BUNDLE names the CA it trusts.`;
+// The SDK's notice that its future releases need Node 22 is noise in every command's output.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
-const argv = process.argv.slice(2);
-const { values, positionals } = parseArgs({
-  args: argv,
-  allowPositionals: true,
-  options: {
-    name: { type: "string" },
-    cluster: { type: "string" },
-    endpoint: { type: "string" },
-    kubeconfig: { type: "string" },
-    nodes: { type: "string" },
-    help: { type: "boolean", short: "h" },
-  },
-});
-const endpoint = (values.endpoint ?? process.env.KUMULUS_ENDPOINT ?? "https://127.0.0.1:8080").replace(
-  /\/$/,
-  "",
-);
-const command = positionals.slice(0, 2).join(" ");
-
-function fail(msg: string): never {
-  process.stderr.write(`Error: ${msg}\n`);
-  process.exit(1);
-}
-
-// node:https rather than fetch: the stack's CA ($AWS_CA_BUNDLE, set by D/aws.env) must be trusted per request.
-function call(method: string, p: string, body?: unknown): Promise<{ status: number; json: any }> {
-  const url = new URL(`${endpoint}${p}`);
-  const ca = process.env.AWS_CA_BUNDLE ? readFileSync(process.env.AWS_CA_BUNDLE) : undefined;
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  return new Promise((resolve) => {
-    const req = (url.protocol === "https:" ? https : http).request(
-      url,
-      { method, ca, headers: { "content-type": "application/json" } },
-      (res) => {
-        let text = "";
-        res.on("data", (d) => {
-          text += d;
-        });
-        res.on("end", () => {
-          let json: any = {};
-          try {
-            json = JSON.parse(text);
-          } catch {}
-          resolve({ status: res.statusCode ?? 0, json });
-        });
-      },
-    );
-    req.on("error", (e) =>
-      fail(`cannot reach Kumulus at ${endpoint}: ${e.message}. Is \`npm start\` running?`),
-    );
-    req.end(payload);
-  });
-}
-
-async function main(): Promise<void> {
-  if (values.help || positionals.length === 0) {
-    process.stdout.write(`${USAGE}\n`);
-    return;
-  }
-  switch (command) {
-    case "create cluster": {
-      const name = values.name ?? fail("--name is required");
-      const { status, json } = await call("POST", "/clusters", {
-        name,
-        roleArn: "arn:aws:iam::000000000000:role/kumulus-cluster",
-        resourcesVpcConfig: {},
-        nodes: values.nodes ? Number(values.nodes) : undefined,
-      });
-      if (status === 409) fail(`cluster "${name}" already exists`);
-      if (status !== 200) fail(json.message ?? `unexpected status ${status}`);
-      process.stdout.write(`cluster "${name}" created; its Kubernetes API is ${json.cluster.endpoint}\n`);
-      if (values.kubeconfig) {
-        writeKubeconfig(values.kubeconfig, name, endpoint, json.cluster.certificateAuthority?.data);
-        process.stdout.write(`kubeconfig written to ${values.kubeconfig}\n`);
-      }
-      return;
-    }
-    case "get clusters":
-    case "get cluster": {
-      const { json } = await call("GET", "/clusters");
-      process.stdout.write(`NAME\n${(json.clusters as string[]).join("\n")}\n`);
-      return;
-    }
-    case "utils write-kubeconfig": {
-      const cluster = values.cluster ?? values.name ?? fail("--cluster is required");
-      const file =
-        values.kubeconfig ?? process.env.KUBECONFIG?.split(":")[0] ?? path.join(homedir(), ".kube", "config");
-      const { status, json } = await call("GET", `/clusters/${encodeURIComponent(cluster)}`);
-      if (status !== 200) fail(`cluster "${cluster}" not found at ${endpoint}`);
-      writeKubeconfig(file, cluster, endpoint, json.cluster.certificateAuthority?.data);
-      process.stdout.write(`kubeconfig for cluster "${cluster}" written to ${file}\n`);
-      return;
-    }
-    default:
-      fail(`unknown command "${command}"\n${USAGE}`);
-  }
-}
-
-await main();
+process.exit(await runCli(process.argv.slice(2), COMMANDS));

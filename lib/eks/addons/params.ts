@@ -13,10 +13,9 @@ export function addonParamsFor(
     clusterVersion: doc.version,
     addonVersion,
     region: ctx.region,
-    serviceCidr:
-      doc.kubernetesNetworkConfig.ipFamily === "ipv6" && doc.kubernetesNetworkConfig.serviceIpv6Cidr
-        ? doc.kubernetesNetworkConfig.serviceIpv6Cidr
-        : doc.kubernetesNetworkConfig.serviceIpv4Cidr,
+    // The IPv4 range even on an IPv6 cluster: the simulated Kubernetes side allocates ClusterIPs from the
+    // cluster's IPv4 service range only (admission/service-allocation.ts), so kube-dns's address must be in it.
+    serviceCidr: doc.kubernetesNetworkConfig.serviceIpv4Cidr,
     endpoint: endpointFor(ctx, doc),
     clusterName: doc.name,
     serviceAccountRoleArn,

@@ -1,0 +1,129 @@
+import { DeleteAddonCommand, DeleteClusterCommand, DeleteNodegroupCommand } from "@aws-sdk/client-eks";
+import { describeCluster } from "../cluster.ts";
+import type { Command } from "../command.ts";
+import { CliError } from "../command.ts";
+import { apiFlags, configFileFlag, deadline, waitFlag } from "../common-flags.ts";
+import { identityOf, loadConfigFile, refuseWithFile } from "../config-file.ts";
+import { listAddons } from "../create/addons.ts";
+import type { StepContext } from "../create/context.ts";
+import { findCluster } from "../create/control-plane.ts";
+import { deleteFargateProfile, listFargateProfiles } from "../create/fargate.ts";
+import { describeNodegroup, listNodegroups } from "../create/nodegroups.ts";
+import { awsErrorText, awsOptionsFrom, createAws, isNotFound } from "../eks-client.ts";
+import { defaultKubeconfigPath, removeEksctlKubeconfig } from "../kubeconfig.ts";
+import { waitUntil } from "../logger.ts";
+
+// `delete cluster`: Fargate profiles, node groups (drained by the service as they go), add-ons, then the
+// control plane. Works on whatever a half-finished create left behind.
+
+async function deleteNodegroups(ctx: StepContext, names: string[]): Promise<void> {
+  if (names.length === 0) return;
+  ctx.log.info(`will drain ${names.length} nodegroup(s) in cluster "${ctx.cluster}"`);
+  ctx.log.info(`will delete ${names.length} nodegroups from cluster "${ctx.cluster}"`);
+  await Promise.all(
+    names.map(async (n) => {
+      try {
+        await ctx.aws.eks.send(new DeleteNodegroupCommand({ clusterName: ctx.cluster, nodegroupName: n }));
+      } catch (e) {
+        if (!isNotFound(e)) throw new CliError(`deleting nodegroup "${n}": ${awsErrorText(e)}`);
+      }
+      ctx.log.info(`deleting managed nodegroup "${n}"`);
+    }),
+  );
+  // The control plane cannot go while node groups are attached, so this wait happens with or without --wait.
+  await Promise.all(
+    names.map((n) =>
+      waitUntil(ctx.log, async () => ((await describeNodegroup(ctx, n)) ? undefined : true), {
+        deadline: ctx.deadline,
+        progress: `waiting for nodegroup "${n}" to get deleted`,
+        timeoutMessage: `timed out waiting for nodegroup "${n}" to get deleted`,
+      }),
+    ),
+  );
+  ctx.log.success(`deleted ${names.length} nodegroup(s) from cluster "${ctx.cluster}"`);
+}
+
+export const command: Command = {
+  verb: "delete",
+  noun: "cluster",
+  summary: "Delete a cluster",
+  args: "[NAME]",
+  flags: [
+    { name: "name", short: "n", type: "string", usage: "EKS cluster name" },
+    configFileFlag,
+    waitFlag(false),
+    { name: "force", type: "bool", usage: "Force deletion to continue when errors occur" },
+    {
+      name: "disable-nodegroup-eviction",
+      type: "bool",
+      usage: "Force drain to use delete, even if eviction is supported.",
+    },
+    { name: "parallel", type: "int", default: 1, usage: "Number of nodes to drain in parallel. Max 25" },
+    {
+      name: "kubeconfig",
+      type: "string",
+      usage: "path to the kubeconfig to remove the cluster's entries from",
+    },
+    ...apiFlags(),
+  ],
+  async run({ flags, args, log }) {
+    let name: string | undefined;
+    let opts = awsOptionsFrom(flags);
+    const file = flags.string("config-file");
+    if (file) {
+      refuseWithFile(flags, args, ["name", "region"]);
+      const cfg = loadConfigFile(file, log);
+      const id = identityOf(cfg);
+      name = id.name;
+      opts = { ...opts, region: id.region };
+    } else {
+      const n = flags.string("name");
+      if (n && args[0])
+        throw new CliError(`--name=${n} and argument ${args[0]} cannot be used at the same time`);
+      name = n ?? args[0];
+      if (!name) throw new CliError("--name must be set");
+    }
+    const aws = createAws(opts);
+    const ctx: StepContext = { aws, log, cluster: name, deadline: deadline(flags) };
+    await describeCluster(aws, name);
+    log.info(`deleting EKS cluster "${name}"`);
+    const t0 = performance.now();
+    const profiles = await listFargateProfiles(ctx).catch((e) => {
+      // An EKS endpoint without Fargate support has no profiles to delete.
+      if (e instanceof Error && (e.name === "UnknownOperationException" || e.name === "NotFoundException"))
+        return [];
+      throw e;
+    });
+    for (const p of profiles) await deleteFargateProfile(ctx, p, true);
+    log.info(`deleted ${profiles.length} Fargate profile(s)`);
+    const kubeconfig = flags.string("kubeconfig") ?? defaultKubeconfigPath();
+    if (removeEksctlKubeconfig(kubeconfig, name, aws.region)) log.success("kubeconfig has been updated");
+    // Add-ons first: their pods then need no evicting when the node groups drain.
+    for (const a of await listAddons(ctx)) {
+      try {
+        await aws.eks.send(new DeleteAddonCommand({ clusterName: name, addonName: a }));
+        log.info(`deleting addon: ${a}`);
+      } catch (e) {
+        if (!isNotFound(e)) throw new CliError(`deleting addon "${a}": ${awsErrorText(e)}`);
+      }
+    }
+    await deleteNodegroups(ctx, await listNodegroups(ctx));
+    try {
+      await aws.eks.send(new DeleteClusterCommand({ name }));
+    } catch (e) {
+      if (!isNotFound(e)) throw new CliError(`deleting cluster "${name}": ${awsErrorText(e)}`);
+    }
+    log.info(`will delete cluster control plane "${name}"`);
+    if (flags.bool("wait")) {
+      await waitUntil(log, async () => ((await findCluster(ctx)) ? undefined : true), {
+        deadline: ctx.deadline,
+        progress: `waiting for cluster "${name}" to get deleted`,
+        timeoutMessage: `timed out waiting for cluster "${name}" to get deleted`,
+      });
+      log.success("all cluster resources were deleted");
+      log.info(`cluster deletion took ${((performance.now() - t0) / 1000).toFixed(1)}s`);
+    } else {
+      log.success(`all cluster resources were deleted`);
+    }
+  },
+};
