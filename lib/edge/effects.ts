@@ -16,7 +16,6 @@ import type { Store } from "../store/store.ts";
 
 const MANAGER = "eks";
 
-
 function kindOf(obj: KubeObject): KindInfo {
   const [group, version] = obj.apiVersion.includes("/") ? obj.apiVersion.split("/") : ["", obj.apiVersion];
   const k = builtinKinds.find((x) => x.group === group && x.version === version && x.kind === obj.kind);

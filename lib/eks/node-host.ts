@@ -34,11 +34,24 @@ export interface NodegroupDeps {
    * call (which drains inline) answers within the aws CLI's 60-second read timeout.
    */
   drainTimeoutMs?: number;
+  /**
+   * Where UpdateNodegroupVersion and DeleteNodegroup do their steps: on the controllers queue (the default
+   * when the function has one) or inline before the call returns (an embedded EKS API, unit tests).
+   */
+  rollouts?: "queue" | "inline";
 }
+
+/** Whether rollouts and deletes run inline rather than through the controllers queue. */
+export const inlineRollouts = (): boolean => configured.rollouts === "inline";
 
 export const DEFAULT_DRAIN_TIMEOUT_MS = 45_000;
 
-export const drainTimeoutMs = (): number => configured.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
+/** The configured deadline, else KUMULUS_NODEGROUP_DRAIN_TIMEOUT_SECONDS, else 45 s. */
+export const drainTimeoutMs = (): number => {
+  if (configured.drainTimeoutMs !== undefined) return configured.drainTimeoutMs;
+  const s = Number(process.env.KUMULUS_NODEGROUP_DRAIN_TIMEOUT_SECONDS);
+  return Number.isFinite(s) && s > 0 ? s * 1000 : DEFAULT_DRAIN_TIMEOUT_MS;
+};
 
 let configured: NodegroupDeps = {};
 const providers = new Map<string, CapacityProvider>();

@@ -1,6 +1,7 @@
 import { log } from "../log.ts";
 import { runtimeEnv } from "../runtime/env.ts";
 import { itemId, sendWorkItems } from "../runtime/queues.ts";
+import { inlineRollouts } from "./node-host.ts";
 import type { EksContext } from "./repo.ts";
 import { stepNodegroup } from "./rollout-step.ts";
 
@@ -14,7 +15,7 @@ export const ROLLOUT_CONTROLLER = "nodegroup-rollout";
 const INLINE_STEPS = 500;
 
 export async function kickNodegroup(ctx: EksContext, cluster: string, nodegroup: string): Promise<void> {
-  if (runtimeEnv().queues.controllers) {
+  if (!inlineRollouts() && runtimeEnv().queues.controllers) {
     const item = { cluster, controller: ROLLOUT_CONTROLLER, key: nodegroup };
     await sendWorkItems("controllers", [{ item, group: itemId(item) }]);
     return;

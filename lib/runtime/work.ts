@@ -3,6 +3,7 @@ import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { log } from "../log.ts";
 import type { QueueName } from "../topology.ts";
 import { runtimeEnv } from "./env.ts";
+import { defaultStore } from "./store.ts";
 
 // A work item names a key, never a change: reconcilers read the current state (level-triggered), so a
 // redelivered or duplicated item is harmless (brief §2.4).
@@ -95,11 +96,17 @@ async function runRecord(queue: string, rec: SQSRecord): Promise<boolean> {
     }
   } catch (e) {
     // A failed reconcile covers nothing: its redelivery (and later items) must run.
+    let item: WorkItem | undefined;
     try {
-      const item = parseWorkItem(rec.body);
+      item = parseWorkItem(rec.body);
       lastStart.delete(`${item.cluster}|${item.controller}|${item.key}`);
     } catch {
       // unparseable: it goes to the DLQ anyway
+    }
+    // Work for a cluster deleted meanwhile has nothing left to act on: retrying it would only fail again.
+    if (item && !(await clusterExists(item.cluster))) {
+      log("debug", "work item dropped: its cluster is gone", { queue, cluster: item.cluster, key: item.key });
+      return true;
     }
     const delay = await backOff(queue, rec);
     log("warn", "work item failed", {
@@ -110,6 +117,14 @@ async function runRecord(queue: string, rec: SQSRecord): Promise<boolean> {
       error: String(e),
     });
     return false;
+  }
+}
+
+async function clusterExists(cluster: string): Promise<boolean> {
+  try {
+    return (await defaultStore().getCluster(cluster)) !== undefined;
+  } catch {
+    return true; // cannot tell: keep the item
   }
 }
 

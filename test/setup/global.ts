@@ -23,6 +23,11 @@ declare module "vitest" {
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   process.env.KUMULUS_LOG_LEVEL ??= "warn";
+  // Shorter than EKS's 15 minutes (and the stack's own 45 s and 120 s): a drain that a PodDisruptionBudget
+  // holds, such as deleting a cluster's last node group under coredns's budget, gives up sooner, so the
+  // suite fits its time. Tests of those deadlines read them from here.
+  process.env.KUMULUS_NODEGROUP_DRAIN_TIMEOUT_SECONDS ??= "15";
+  process.env.KUMULUS_NODEGROUP_EVICTION_TIMEOUT_SECONDS ??= "20";
   const caDir = mkdtempSync(path.join(tmpdir(), "kumulus-test-ca-"));
   await loadOrCreateTls(caDir);
   process.env.NODE_EXTRA_CA_CERTS = path.join(caDir, "ca.pem");

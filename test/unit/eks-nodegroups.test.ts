@@ -21,6 +21,7 @@ beforeEach(async () => {
   failRegister = false;
   drained = [];
   configureNodegroups({
+    rollouts: "inline",
     capacity: provider,
     nodes: {
       register: async (_c, n) => {
@@ -401,6 +402,7 @@ describe("UpdateNodegroupConfig", () => {
     // A drain that never finishes keeps the group UPDATING: a second update (or a delete) is refused.
     let release!: () => void;
     configureNodegroups({
+      rollouts: "inline",
       capacity: provider,
       nodes: {
         remove: async (_c, name) => {

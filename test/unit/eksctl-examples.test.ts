@@ -56,6 +56,7 @@ async function create(cfg: ClusterConfig, r: ClusterRequests): Promise<Map<strin
   const nodes = new Map<string, string>();
   const zones = new Map<string, string[]>();
   configureNodegroups({
+    rollouts: "inline",
     capacity: new SimulatedCapacityProvider({ now: () => now, region: cfg.metadata.region }),
     nodes: {
       register: async (_c, n) => {

@@ -115,6 +115,7 @@ describe("UpdateNodegroupVersion (inline, simulated capacity)", () => {
     nodes = new Map();
     drained = [];
     configureNodegroups({
+      rollouts: "inline",
       capacity: provider,
       nodes: {
         register: async (_c, n) => {
@@ -208,7 +209,7 @@ describe("DeleteCluster", () => {
   it("terminates the capacity the cluster still has, so nothing is left billed", async () => {
     const NOW = Date.parse("2026-12-02T10:00:00Z");
     const provider = new SimulatedCapacityProvider({ now: () => NOW });
-    configureNodegroups({ capacity: provider, nodes: {} });
+    configureNodegroups({ rollouts: "inline", capacity: provider, nodes: {} });
     const app = createEksApp({
       repo: new MemoryEksRepo(),
       effects: new RecordingEffects(),
