@@ -186,4 +186,40 @@ describe("managed node groups through the aws CLI", () => {
     expect(JSON.parse(after.stdout).items).toEqual([]);
     expect(aws(["eks", "list-nodegroups", "--cluster-name", k.name]).nodegroups).toEqual([]);
   });
+
+  it("refuses bad input with InvalidParameterException in EKS's wording, creating nothing", () => {
+    const subnets = aws(["eks", "describe-cluster", "--name", k.name]).cluster.resourcesVpcConfig.subnetIds;
+    const base = {
+      clusterName: k.name,
+      nodegroupName: "bad",
+      nodeRole: "arn:aws:iam::000000000000:role/node",
+      subnets: [subnets[0]],
+      instanceTypes: ["m5.large"],
+    };
+    const many = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, "v"]));
+    const cases: [Record<string, unknown>, string][] = [
+      [{ instanceTypes: ["m5.huge"] }, "m5.huge is not a valid instance type."],
+      [
+        { scalingConfig: { minSize: 3, maxSize: 2, desiredSize: 2 } },
+        "Minimum capacity 3 can't be greater than maximum capacity 2",
+      ],
+      [
+        { scalingConfig: { minSize: 1, maxSize: 2, desiredSize: 3 } },
+        "Desired capacity 3 can't be greater than max size 2",
+      ],
+      [{ labels: many(51) }, "Number of labels 51 exceeds the limit of 50."],
+      [
+        { taints: Array.from({ length: 51 }, (_, i) => ({ key: `t${i}`, effect: "NO_SCHEDULE" })) },
+        "Number of taints 51 exceeds the limit of 50.",
+      ],
+      [{ taints: [{ key: "a", effect: "NoSchedule" }] }, "Member must satisfy enum value set"],
+    ];
+    for (const [change, message] of cases) {
+      const r = run(["eks", "create-nodegroup", "--cli-input-json", JSON.stringify({ ...base, ...change })]);
+      expect(r.code, JSON.stringify(change)).not.toBe(0);
+      expect(r.stderr).toContain("InvalidParameterException");
+      expect(r.stderr).toContain(message);
+    }
+    expect(aws(["eks", "list-nodegroups", "--cluster-name", k.name]).nodegroups).toEqual([]);
+  });
 });
