@@ -53,3 +53,13 @@ export function identityOf(cfg: ClusterConfig): { name: string; region: string }
   if (!region) throw new CliError("metadata.region must be set");
   return { name, region };
 }
+
+/** `-f FILE` for a command that acts on one cluster: the config, and the cluster's name and region. */
+export function readClusterFile(
+  file: string,
+  log: Pick<Logger, "warning">,
+): { cfg: ClusterConfig; cluster: string; region: string } {
+  const cfg = loadConfigFile(file, log);
+  const { name, region } = identityOf(cfg);
+  return { cfg, cluster: name, region };
+}

@@ -5,7 +5,7 @@ import { describeCluster } from "../cluster.ts";
 import type { Command } from "../command.ts";
 import { CliError } from "../command.ts";
 import { apiFlags, configFileFlag, deadline } from "../common-flags.ts";
-import { identityOf, loadConfigFile, refuseWithFile } from "../config-file.ts";
+import { readClusterFile, refuseWithFile } from "../config-file.ts";
 import { createAddons } from "../create/addons.ts";
 import { awsOptionsFrom, createAws } from "../eks-client.ts";
 
@@ -21,10 +21,10 @@ export const command: Command = {
     let addons: CreateAddonCommandInput[];
     if (file) {
       refuseWithFile(flags, args, ["cluster", "name", "version", "region"]);
-      const cfg = loadConfigFile(file, log);
-      const id = identityOf(cfg);
-      cluster = id.name;
-      opts = { ...opts, region: id.region };
+      const read = readClusterFile(file, log);
+      const cfg = read.cfg;
+      cluster = read.cluster;
+      opts = { ...opts, region: read.region };
       addons = clusterRequests(cfg).addons;
     } else {
       cluster = flags.string("cluster") ?? "";

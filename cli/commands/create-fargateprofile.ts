@@ -5,7 +5,7 @@ import { describeCluster } from "../cluster.ts";
 import type { Command } from "../command.ts";
 import { CliError } from "../command.ts";
 import { apiFlags, clusterFlag, configFileFlag, deadline } from "../common-flags.ts";
-import { identityOf, loadConfigFile, refuseWithFile } from "../config-file.ts";
+import { readClusterFile, refuseWithFile } from "../config-file.ts";
 import type { StepContext } from "../create/context.ts";
 import { createFargateProfile } from "../create/fargate.ts";
 import { awsOptionsFrom, createAws } from "../eks-client.ts";
@@ -45,10 +45,10 @@ export const command: Command = {
     let profiles: CreateFargateProfileCommandInput[];
     if (file) {
       refuseWithFile(flags, args, ["cluster", "name", "namespace", "labels", "tags", "region"]);
-      const cfg = loadConfigFile(file, log);
-      const id = identityOf(cfg);
-      cluster = id.name;
-      opts = { ...opts, region: id.region };
+      const read = readClusterFile(file, log);
+      const cfg = read.cfg;
+      cluster = read.cluster;
+      opts = { ...opts, region: read.region };
       profiles = clusterRequests(cfg).fargateProfiles;
     } else {
       cluster = flags.string("cluster") ?? "";

@@ -4,7 +4,7 @@ import { describeCluster, kubeFor } from "../cluster.ts";
 import type { Command } from "../command.ts";
 import { CliError } from "../command.ts";
 import { apiFlags, configFileFlag, deadline } from "../common-flags.ts";
-import { identityOf, loadConfigFile, refuseWithFile } from "../config-file.ts";
+import { readClusterFile, refuseWithFile } from "../config-file.ts";
 import { createIdentityMappings } from "../create/identity-mappings.ts";
 import { awsOptionsFrom, createAws } from "../eks-client.ts";
 
@@ -50,10 +50,10 @@ export const command: Command = {
         "account",
         "region",
       ]);
-      const cfg = loadConfigFile(file, log);
-      const id = identityOf(cfg);
-      cluster = id.name;
-      opts = { ...opts, region: id.region };
+      const read = readClusterFile(file, log);
+      const cfg = read.cfg;
+      cluster = read.cluster;
+      opts = { ...opts, region: read.region };
       mappings = clusterRequests(cfg).iamIdentityMappings;
     } else {
       cluster = flags.string("cluster") ?? flags.string("name") ?? "";

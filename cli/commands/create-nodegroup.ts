@@ -3,7 +3,7 @@ import { describeCluster, kubeFor } from "../cluster.ts";
 import type { Command } from "../command.ts";
 import { CliError } from "../command.ts";
 import { apiFlags, clusterFlag, configFileFlag, deadline } from "../common-flags.ts";
-import { identityOf, loadConfigFile, refuseWithFile } from "../config-file.ts";
+import { readClusterFile, refuseWithFile } from "../config-file.ts";
 import type { StepContext } from "../create/context.ts";
 import { createNodegroups, listNodegroups, type NodegroupRequest } from "../create/nodegroups.ts";
 import { awsOptionsFrom, createAws } from "../eks-client.ts";
@@ -54,10 +54,10 @@ export const command: Command = {
     let wanted: NodegroupRequest[];
     if (file) {
       refuseWithFile(flags, args, [...nodegroupFlags.map((f) => f.name), "cluster", "region"]);
-      const cfg = loadConfigFile(file, log);
-      const id = identityOf(cfg);
-      cluster = id.name;
-      opts = { ...opts, region: id.region };
+      const read = readClusterFile(file, log);
+      const cfg = read.cfg;
+      cluster = read.cluster;
+      opts = { ...opts, region: read.region };
       const include = flags.list("include");
       const exclude = flags.list("exclude");
       wanted = clusterRequests(cfg).nodegroups.filter(

@@ -3,7 +3,7 @@ import { clusterRequests } from "../../lib/eksctl/index.ts";
 import type { Command } from "../command.ts";
 import { CliError } from "../command.ts";
 import { apiFlags, approveFlag, clusterFlag, configFileFlag, deadline, waitFlag } from "../common-flags.ts";
-import { identityOf, loadConfigFile, refuseWithFile } from "../config-file.ts";
+import { readClusterFile, refuseWithFile } from "../config-file.ts";
 import type { StepContext } from "../create/context.ts";
 import { describeNodegroup, listNodegroups } from "../create/nodegroups.ts";
 import { awsErrorText, awsOptionsFrom, createAws, isNotFound } from "../eks-client.ts";
@@ -53,10 +53,10 @@ export const command: Command = {
     const aws0 = () => createAws(opts);
     if (file) {
       refuseWithFile(flags, args, ["cluster", "name", "region"]);
-      const cfg = loadConfigFile(file, log);
-      const id = identityOf(cfg);
-      cluster = id.name;
-      opts = { ...opts, region: id.region };
+      const read = readClusterFile(file, log);
+      const cfg = read.cfg;
+      cluster = read.cluster;
+      opts = { ...opts, region: read.region };
       const inFile = clusterRequests(cfg).nodegroups.map((n) => n.nodegroupName!);
       const ctx0: StepContext = { aws: aws0(), log, cluster, deadline: deadline(flags) };
       const existing = await listNodegroups(ctx0);
