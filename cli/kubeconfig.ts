@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import path from "node:path";
 import { parse, stringify } from "yaml";
@@ -35,7 +35,10 @@ function read(file: string): KubeConfig {
 
 function write(file: string, cfg: KubeConfig): void {
   mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, stringify(cfg), { mode: 0o600 });
+  // Written aside and renamed over, so a kumulus running at the same time never reads half a file.
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, stringify(cfg), { mode: 0o600 });
+  renameSync(tmp, file);
 }
 
 function emptyConfig(): KubeConfig {
