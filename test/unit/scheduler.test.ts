@@ -141,6 +141,26 @@ describe("scheduler", () => {
     });
   });
 
+  it("spreads a ReplicaSet's replicas over hosts by kube-scheduler's default constraints", () => {
+    // Two coredns-like pods (requests skewed towards cpu) sit on n1; with resource scores alone the six
+    // replicas would all avoid it.
+    const dns = (name: string) => pod(name, { nodeName: "n1", cpu: "100m" }, { "k8s-app": "kube-dns" });
+    const snap = new Snapshot([node("n1", "a"), node("n2", "b"), node("n3", "c")], [dns("d1"), dns("d2")]);
+    const replicas = Array.from({ length: 6 }, (_, i) => {
+      const p = pod(`web-${i}`, {}, { app: "web", "pod-template-hash": "abc" });
+      p.metadata.ownerReferences = [
+        { apiVersion: "apps/v1", kind: "ReplicaSet", name: "web-abc", uid: "rs", controller: true },
+      ];
+      const c = (p.spec as { containers: { resources: unknown }[] }).containers[0];
+      c.resources = {}; // no requests: scored with kube's defaults (100m, 200Mi)
+      return p;
+    });
+    const placed = place(snap, replicas);
+    const perNode = new Map<string, number>();
+    for (const n of placed) perNode.set(n!, (perNode.get(n!) ?? 0) + 1);
+    expect([...perNode.keys()].sort()).toEqual(["n1", "n2", "n3"]);
+  });
+
   it("places self anti-affinity replicas on distinct nodes, then reports the anti-affinity reason", () => {
     const snap = new Snapshot([node("n1", "a"), node("n2", "b"), node("n3", "c")], []);
     const anti = {

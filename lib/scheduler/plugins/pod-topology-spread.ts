@@ -93,12 +93,45 @@ function count(pod: KubeObject, c: Constraint, all: Constraint[], snap: Snapshot
   return { key: c.topologyKey, maxSkew: c.maxSkew, counts, min, selfMatch: m.test(pod) ? 1 : 0, domains };
 }
 
+// Labels a controller stamps on each pod separately: a selector holding them would select that pod alone.
+const PER_POD_LABELS = new Set([
+  "statefulset.kubernetes.io/pod-name",
+  "apps.kubernetes.io/pod-index",
+  "controller-revision-hash",
+]);
+const REPLICATED = new Set(["ReplicaSet", "StatefulSet", "ReplicationController"]);
+
+/**
+ * kube-scheduler's system default constraints, for pods that set none: spread over hosts (maxSkew 3) and
+ * zones (maxSkew 5), both ScheduleAnyway, among the pods of the same controller. kube derives the selector
+ * from the owning ReplicaSet, StatefulSet or ReplicationController (and Services); the scheduler's snapshot
+ * holds pods only, so the pod's own labels stand in, less those that differ from one replica to the next.
+ */
+export function systemDefaultConstraints(pod: KubeObject): Constraint[] {
+  const owner = pod.metadata.ownerReferences?.find((r) => r.controller);
+  if (!owner || !REPLICATED.has(owner.kind)) return [];
+  const matchLabels = Object.fromEntries(
+    Object.entries(labelsOf(pod)).filter(([k]) => !PER_POD_LABELS.has(k)),
+  );
+  if (Object.keys(matchLabels).length === 0) return [];
+  const labelSelector = { matchLabels };
+  return [
+    { maxSkew: 3, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector },
+    {
+      maxSkew: 5,
+      topologyKey: "topology.kubernetes.io/zone",
+      whenUnsatisfiable: "ScheduleAnyway",
+      labelSelector,
+    },
+  ];
+}
+
 export const podTopologySpread: ClusterPlugin<State> = {
   name: "PodTopologySpread",
   weight: 2,
   prepare(pod, snap) {
-    const cs = ((pod.spec as { topologySpreadConstraints?: Constraint[] }).topologySpreadConstraints ??
-      []) as Constraint[];
+    const own = (pod.spec as { topologySpreadConstraints?: Constraint[] }).topologySpreadConstraints ?? [];
+    const cs = own.length > 0 ? own : systemDefaultConstraints(pod);
     if (cs.length === 0) return undefined;
     const hardCs = cs.filter((c) => (c.whenUnsatisfiable ?? "DoNotSchedule") === "DoNotSchedule");
     const softCs = cs.filter((c) => c.whenUnsatisfiable === "ScheduleAnyway");
