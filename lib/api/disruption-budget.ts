@@ -41,6 +41,10 @@ export type Getter = (
 /** An evicted pod not deleted within this long stops counting as disrupted (kube's DeletionTimeout). */
 export const DISRUPTION_TIMEOUT_MS = 2 * 60_000;
 
+/** The budget its controller last published; 0 before it has published one. */
+export const disruptionsAllowedOf = (pdb: KubeObject): number =>
+  (pdb.status as Partial<PdbStatus> | undefined)?.disruptionsAllowed ?? 0;
+
 export function specOf(pdb: KubeObject): PdbSpec {
   return (pdb.spec ?? {}) as PdbSpec;
 }

@@ -104,3 +104,7 @@ export class ApiClient {
 export function isConflict(e: unknown): boolean {
   return e instanceof StatusError && e.code === 409;
 }
+
+export function isNotFound(e: unknown): boolean {
+  return e instanceof StatusError && e.code === 404;
+}

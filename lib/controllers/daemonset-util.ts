@@ -1,4 +1,5 @@
 import { termMatches } from "../api/node-selector.ts";
+import { type Toleration, taintsOf } from "../api/nodes.ts";
 import type { KubeObject } from "../api/types.ts";
 import { controllerRef } from "./owner.ts";
 import {
@@ -9,8 +10,6 @@ import {
   TAINT_PID_PRESSURE,
   TAINT_UNREACHABLE,
   TAINT_UNSCHEDULABLE,
-  type Toleration,
-  taintsOf,
   untoleratedTaint,
 } from "./taint-util.ts";
 

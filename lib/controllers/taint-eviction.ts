@@ -1,3 +1,4 @@
+import { taintsOf } from "../api/nodes.ts";
 import type { KubeObject } from "../api/types.ts";
 import type { ApiClient } from "../client/client.ts";
 import { recordEvent } from "../client/events.ts";
@@ -6,7 +7,7 @@ import { clientFor, splitKey } from "../client/runtime.ts";
 import { log } from "../log.ts";
 import { requeueAfter } from "../runtime/timers.ts";
 import type { WorkItem } from "../runtime/work.ts";
-import { evictionDecision, taintsOf } from "./taint-util.ts";
+import { evictionDecision } from "./taint-util.ts";
 
 // The NoExecute taint manager: pods on a node with a NoExecute taint they do not tolerate are deleted at
 // once; pods that tolerate it for tolerationSeconds are deleted when that runs out (a timer on the pod's

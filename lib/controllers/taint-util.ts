@@ -1,22 +1,16 @@
+import {
+  isCordoned,
+  nodeStatusOf,
+  type Taint,
+  type Toleration,
+  taintsOf,
+  toleratesTaint,
+  tolerationsOf,
+} from "../api/nodes.ts";
 import type { KubeObject } from "../api/types.ts";
 
 // Taints and tolerations as the node lifecycle controller, the NoExecute taint manager and the DaemonSet
 // controller see them. Pure functions, so the rules can be unit-tested without a cluster.
-
-export interface Taint {
-  key: string;
-  value?: string;
-  effect: string;
-  timeAdded?: string;
-}
-
-export interface Toleration {
-  key?: string;
-  operator?: string;
-  value?: string;
-  effect?: string;
-  tolerationSeconds?: number;
-}
 
 export const TAINT_NOT_READY = "node.kubernetes.io/not-ready";
 export const TAINT_UNREACHABLE = "node.kubernetes.io/unreachable";
@@ -35,22 +29,6 @@ export const LIFECYCLE_TAINT_KEYS = new Set([
   TAINT_DISK_PRESSURE,
   TAINT_PID_PRESSURE,
 ]);
-
-/** v1helper.ToleratesTaint: an empty effect matches every effect, Exists with an empty key every key. */
-export function toleratesTaint(t: Toleration, taint: Taint): boolean {
-  if (t.effect && t.effect !== taint.effect) return false;
-  if (t.operator === "Exists") return !t.key || t.key === taint.key;
-  if (t.key !== taint.key) return false;
-  return (t.value ?? "") === (taint.value ?? "");
-}
-
-export function taintsOf(node: KubeObject | undefined): Taint[] {
-  return ((node?.spec as { taints?: Taint[] } | undefined)?.taints ?? []) as Taint[];
-}
-
-export function tolerationsOf(pod: KubeObject): Toleration[] {
-  return ((pod.spec as { tolerations?: Toleration[] } | undefined)?.tolerations ?? []) as Toleration[];
-}
 
 /** The first taint (of the given effects) that no toleration tolerates. */
 export function untoleratedTaint(
@@ -92,14 +70,12 @@ export function evictionDecision(pod: KubeObject, taints: Taint[], nowMs: number
   return at <= nowMs ? { action: "evict" } : { action: "wait", at };
 }
 
-type Condition = { type: string; status: string };
-
 /**
  * The taints the node lifecycle controller wants from a node's conditions and spec.unschedulable
  * (TaintNodesByCondition plus the NoExecute taints of taint-based eviction).
  */
 export function lifecycleTaints(node: KubeObject): { key: string; effect: string }[] {
-  const conds = ((node.status as { conditions?: Condition[] } | undefined)?.conditions ?? []) as Condition[];
+  const conds = nodeStatusOf(node).conditions ?? [];
   const status = (type: string) => conds.find((c) => c.type === type)?.status;
   const out: { key: string; effect: string }[] = [];
   const ready = status("Ready");
@@ -109,8 +85,7 @@ export function lifecycleTaints(node: KubeObject): { key: string; effect: string
   if (status("MemoryPressure") === "True") out.push({ key: TAINT_MEMORY_PRESSURE, effect: "NoSchedule" });
   if (status("DiskPressure") === "True") out.push({ key: TAINT_DISK_PRESSURE, effect: "NoSchedule" });
   if (status("PIDPressure") === "True") out.push({ key: TAINT_PID_PRESSURE, effect: "NoSchedule" });
-  if ((node.spec as { unschedulable?: boolean } | undefined)?.unschedulable)
-    out.push({ key: TAINT_UNSCHEDULABLE, effect: "NoSchedule" });
+  if (isCordoned(node)) out.push({ key: TAINT_UNSCHEDULABLE, effect: "NoSchedule" });
   return out;
 }
 

@@ -1,3 +1,4 @@
+import { taintsOf } from "../api/nodes.ts";
 import { StatusError } from "../api/status.ts";
 import type { KubeObject } from "../api/types.ts";
 import { isConflict } from "../client/client.ts";
@@ -68,8 +69,7 @@ export async function patchNode(cluster: string, name: string, change: NodeChang
   for (let attempt = 0; ; attempt++) {
     const node = await api.get(nodePath(name));
     if (!node) return;
-    const spec = (node.spec ?? {}) as { taints?: NodeTaint[] };
-    const { taints } = applyNodeChange({}, spec.taints ?? [], change);
+    const { taints } = applyNodeChange({}, taintsOf(node), change);
     const labels: Record<string, string | null> = { ...change.addLabels };
     for (const k of change.removeLabels) if (!(k in change.addLabels)) labels[k] = null;
     try {

@@ -1,4 +1,5 @@
-import { selects } from "../api/disruption-budget.ts";
+import { disruptionsAllowedOf, selects } from "../api/disruption-budget.ts";
+import { hasTaint, isCordoned, isNodeReady } from "../api/nodes.ts";
 import { podSpecOf, podStatusOf } from "../api/pods.ts";
 import type { KubeObject } from "../api/types.ts";
 import { podRequests } from "../scheduler/resources.ts";
@@ -113,14 +114,6 @@ function unbound(p: KubeObject): KubeObject {
   return { ...p, spec };
 }
 
-const hasTaint = (n: KubeObject, key: string) =>
-  ((n.spec as { taints?: { key: string }[] } | undefined)?.taints ?? []).some((t) => t.key === key);
-
-const isReady = (n: KubeObject) =>
-  ((n.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []).some(
-    (c) => c.type === "Ready" && c.status === "True",
-  );
-
 export function planScaleDown(
   nodes: KubeObject[],
   pods: KubeObject[],
@@ -131,21 +124,14 @@ export function planScaleDown(
 ): ScaleDownPlan {
   const snap = new Snapshot(nodes, pods);
   const byGroup = new Map(groups.map((g) => [g.name, g]));
-  const budgets = new Map(
-    pdbs.map((b) => [b, (b.status as { disruptionsAllowed?: number } | undefined)?.disruptionsAllowed ?? 0]),
-  );
+  const budgets = new Map(pdbs.map((b) => [b, disruptionsAllowedOf(b)]));
   const spare = new Map(groups.map((g) => [g.name, g.size - g.min]));
   const gone = new Set<NodeInfo>();
   const plan: ScaleDownPlan = { unneeded: new Map(), remove: [], needed: new Map() };
   const candidates = snap.nodes
     .filter((i) => {
       const g = byGroup.get(i.node.metadata.labels?.[NODEGROUP_LABEL] ?? "");
-      return (
-        g &&
-        isReady(i.node) &&
-        !hasTaint(i.node, TO_BE_DELETED_TAINT) &&
-        !(i.node.spec as { unschedulable?: boolean } | undefined)?.unschedulable
-      );
+      return g && isNodeReady(i.node) && !hasTaint(i.node, TO_BE_DELETED_TAINT) && !isCordoned(i.node);
     })
     .map((i) => {
       const g = byGroup.get(i.node.metadata.labels![NODEGROUP_LABEL])!;

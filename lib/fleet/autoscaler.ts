@@ -1,3 +1,4 @@
+import { hasTaint } from "../api/nodes.ts";
 import type { KubeObject } from "../api/types.ts";
 import type { Instance } from "../capacity/instance.ts";
 import type { ApiClient } from "../client/client.ts";
@@ -151,9 +152,7 @@ function simOf(ctx: EksContext, cluster: ClusterDoc, g: Group): GroupSim {
 }
 
 const taintedByUs = (inst: Instance, nodes: Map<string, KubeObject>) =>
-  ((nodes.get(inst.privateDnsName)?.spec as { taints?: { key: string }[] } | undefined)?.taints ?? []).some(
-    (t) => t.key === TO_BE_DELETED_TAINT,
-  );
+  hasTaint(nodes.get(inst.privateDnsName), TO_BE_DELETED_TAINT);
 
 /**
  * What an interrupted pass left: a node still tainted ToBeDeleted is removed if its group already counts it

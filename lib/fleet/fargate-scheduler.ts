@@ -2,7 +2,7 @@ import type { KubeObject } from "../api/types.ts";
 import { capacityProvisioned, fargateSizeOf, type PodResources } from "../capacity/fargate-size.ts";
 import { type Instance, isLive } from "../capacity/instance.ts";
 import { isInsufficientCapacity } from "../capacity/provider.ts";
-import { isConflict } from "../client/client.ts";
+import { isConflict, isNotFound } from "../client/client.ts";
 import { recordEvent } from "../client/events.ts";
 import { clientFor, now, splitKey } from "../client/runtime.ts";
 import { FARGATE_PROFILE_LABEL, FARGATE_SCHEDULER, profileStatus } from "../eks/fargate.ts";
@@ -155,7 +155,7 @@ async function place(item: WorkItem, pod: Pod, existing: Instance | undefined): 
     });
   } catch (e) {
     // Deleted or replaced meanwhile: the next reconcile of the key gives the capacity back.
-    if (isConflict(e) || (e as { code?: number }).code === 404) {
+    if (isConflict(e) || isNotFound(e)) {
       await requeueAfter([
         {
           queue: "controllers",

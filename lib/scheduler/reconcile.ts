@@ -1,5 +1,5 @@
 import type { KubeObject } from "../api/types.ts";
-import { isConflict } from "../client/client.ts";
+import { isConflict, isNotFound } from "../client/client.ts";
 import { recordEvent } from "../client/events.ts";
 import { forEachLimit } from "../client/parallel.ts";
 import { clientFor, now, splitKey } from "../client/runtime.ts";
@@ -86,7 +86,7 @@ async function schedulingPass(item: WorkItem): Promise<void> {
         target: { apiVersion: "v1", kind: "Node", name: d.node },
       });
     } catch (e) {
-      if (isConflict(e) || (e as { code?: number }).code === 404) return; // deleted or bound meanwhile
+      if (isConflict(e) || isNotFound(e)) return; // deleted or bound meanwhile
       throw e;
     }
     events.push(

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { toleratesTaint } from "../../lib/api/nodes.ts";
 import type { KubeObject } from "../../lib/api/types.ts";
 import {
   evictionDecision,
   lifecycleTaints,
   reconcileTaints,
-  toleratesTaint,
   untoleratedTaint,
 } from "../../lib/controllers/taint-util.ts";
 
