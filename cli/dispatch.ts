@@ -58,6 +58,7 @@ const VERB_SUMMARY: Record<string, string> = {
   upgrade: "Upgrade resource(s)",
   delete: "Delete resource(s)",
   scale: "Scale resources(s)",
+  drain: "Drain resource(s)",
   utils: "Various utils",
 };
 

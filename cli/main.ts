@@ -15,6 +15,7 @@ import { command as deleteCluster } from "./commands/delete-cluster.ts";
 import { command as deleteFargateprofile } from "./commands/delete-fargateprofile.ts";
 import { command as deleteIamidentitymapping } from "./commands/delete-iamidentitymapping.ts";
 import { command as deleteNodegroup } from "./commands/delete-nodegroup.ts";
+import { command as drainNodegroup } from "./commands/drain-nodegroup.ts";
 import { command as getAccessentry } from "./commands/get-accessentry.ts";
 import { command as getAddon } from "./commands/get-addon.ts";
 import { command as getCluster } from "./commands/get-cluster.ts";
@@ -42,6 +43,7 @@ export const COMMANDS: Command[] = [
   getNodegroup,
   scaleNodegroup,
   deleteNodegroup,
+  drainNodegroup,
   upgradeNodegroup,
   createFargateprofile,
   getFargateprofile,

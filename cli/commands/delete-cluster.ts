@@ -1,6 +1,6 @@
 import { DeleteAddonCommand, DeleteClusterCommand, DeleteNodegroupCommand } from "@aws-sdk/client-eks";
-import { describeCluster } from "../cluster.ts";
-import type { Command } from "../command.ts";
+import { describeCluster, kubeFor } from "../cluster.ts";
+import type { Command, Flags } from "../command.ts";
 import { CliError } from "../command.ts";
 import { apiFlags, configFileFlag, deadline, waitFlag } from "../common-flags.ts";
 import { identityOf, loadConfigFile, refuseWithFile } from "../config-file.ts";
@@ -9,16 +9,43 @@ import type { StepContext } from "../create/context.ts";
 import { findCluster } from "../create/control-plane.ts";
 import { deleteFargateProfile, listFargateProfiles } from "../create/fargate.ts";
 import { describeNodegroup, listNodegroups } from "../create/nodegroups.ts";
+import { drainFlags, drainNodegroup, drainOptionsFrom, nodegroupSelector, startLine } from "../drain.ts";
 import { awsErrorText, awsOptionsFrom, createAws, isNotFound } from "../eks-client.ts";
+import { KubeAccessError } from "../kube.ts";
 import { defaultKubeconfigPath, removeEksctlKubeconfig } from "../kubeconfig.ts";
 import { waitUntil } from "../logger.ts";
 
-// `delete cluster`: Fargate profiles, node groups (drained by the service as they go), add-ons, then the
-// control plane. Works on whatever a half-finished create left behind.
+const NODEGROUP_TYPE_TAG = "alpha.eksctl.io/nodegroup-type";
+
+// `delete cluster`: Fargate profiles, add-ons, unmanaged node groups drained from the client (as eksctl
+// does), node groups (managed ones drained by the service as they go), then the control plane. Works on whatever a half-finished create left behind.
+
+/**
+ * eksctl drains unmanaged node groups from the client (EKS drains managed ones itself as they are deleted).
+ * Without access to the cluster's Kubernetes API the drain is skipped with a warning: EKS still drains every
+ * group before it terminates the nodes.
+ */
+async function drainUnmanaged(ctx: StepContext, flags: Flags, names: string[]): Promise<void> {
+  const unmanaged: string[] = [];
+  for (const n of names) {
+    const ng = await describeNodegroup(ctx, n);
+    if (ng?.tags?.[NODEGROUP_TYPE_TAG] === "unmanaged") unmanaged.push(n);
+  }
+  const o = drainOptionsFrom(flags, flags.bool("disable-nodegroup-eviction"));
+  ctx.log.info(`will drain ${unmanaged.length} unmanaged nodegroup(s) in cluster "${ctx.cluster}"`);
+  ctx.log.info(startLine(o.parallel));
+  if (unmanaged.length === 0) return;
+  try {
+    const kube = await kubeFor(ctx.aws, ctx.cluster);
+    for (const n of unmanaged) await drainNodegroup(kube, ctx.log, n, nodegroupSelector(n), o);
+  } catch (e) {
+    if (!(e instanceof KubeAccessError)) throw e;
+    ctx.log.warning(`could not drain unmanaged nodegroups: ${e.message}`);
+  }
+}
 
 async function deleteNodegroups(ctx: StepContext, names: string[]): Promise<void> {
   if (names.length === 0) return;
-  ctx.log.info(`will drain ${names.length} nodegroup(s) in cluster "${ctx.cluster}"`);
   ctx.log.info(`will delete ${names.length} nodegroups from cluster "${ctx.cluster}"`);
   await Promise.all(
     names.map(async (n) => {
@@ -53,12 +80,7 @@ export const command: Command = {
     configFileFlag,
     waitFlag(false),
     { name: "force", type: "bool", usage: "Force deletion to continue when errors occur" },
-    {
-      name: "disable-nodegroup-eviction",
-      type: "bool",
-      usage: "Force drain to use delete, even if eviction is supported.",
-    },
-    { name: "parallel", type: "int", default: 1, usage: "Number of nodes to drain in parallel. Max 25" },
+    ...drainFlags("disable-nodegroup-eviction"),
     {
       name: "kubeconfig",
       type: "string",
@@ -107,7 +129,10 @@ export const command: Command = {
         if (!isNotFound(e)) throw new CliError(`deleting addon "${a}": ${awsErrorText(e)}`);
       }
     }
-    await deleteNodegroups(ctx, await listNodegroups(ctx));
+    // After the add-ons: the coredns add-on's PodDisruptionBudget would hold the drain to its deadline.
+    const nodegroups = await listNodegroups(ctx);
+    await drainUnmanaged(ctx, flags, nodegroups);
+    await deleteNodegroups(ctx, nodegroups);
     try {
       await aws.eks.send(new DeleteClusterCommand({ name }));
     } catch (e) {

@@ -1,16 +1,26 @@
 import { DeleteNodegroupCommand } from "@aws-sdk/client-eks";
 import { clusterRequests } from "../../lib/eksctl/index.ts";
+import { kubeFor } from "../cluster.ts";
 import type { Command } from "../command.ts";
 import { CliError } from "../command.ts";
 import { apiFlags, approveFlag, clusterFlag, configFileFlag, deadline, waitFlag } from "../common-flags.ts";
 import { readClusterFile, refuseWithFile } from "../config-file.ts";
 import type { StepContext } from "../create/context.ts";
 import { describeNodegroup, listNodegroups } from "../create/nodegroups.ts";
+import {
+  drainFlags,
+  drainNodegroup,
+  drainOptionsFrom,
+  nodegroupSelector,
+  parallelOf,
+  startLine,
+} from "../drain.ts";
 import { awsErrorText, awsOptionsFrom, createAws, isNotFound } from "../eks-client.ts";
 import { waitUntil } from "../logger.ts";
 
-// `delete nodegroup`: EKS drains the nodes (PDB-respecting evictions) before it terminates them, so the CLI
-// only asks and, with --wait, watches the node group go.
+// `delete nodegroup`: like eksctl, drains the nodes from the client first (cli/drain.ts: PDB-respecting
+// evictions, or deletes with --disable-eviction; --drain=false skips it), then asks EKS to delete the group
+// and, with --wait, watches it go.
 
 export const command: Command = {
   verb: "delete",
@@ -33,18 +43,12 @@ export const command: Command = {
       default: true,
       usage: "Drain and cordon all nodes in the nodegroup before deletion",
     },
-    {
-      name: "disable-eviction",
-      type: "bool",
-      usage: "Force drain to use delete, even if eviction is supported.",
-    },
-    { name: "parallel", type: "int", default: 1, usage: "Number of nodes to drain in parallel. Max 25" },
+    ...drainFlags("disable-eviction"),
     waitFlag(false),
     ...apiFlags(),
   ],
   async run({ flags, args, log }) {
-    const parallel = flags.int("parallel") ?? 1;
-    if (parallel < 1 || parallel > 25) throw new CliError("--parallel value must be of range 1-25");
+    const parallel = parallelOf(flags.int("parallel"));
     const file = flags.string("config-file");
     let opts = awsOptionsFrom(flags);
     let cluster: string;
@@ -79,15 +83,22 @@ export const command: Command = {
     if (!file && !(await describeNodegroup(ctx, names[0]))) {
       throw new CliError(`nodegroup ${JSON.stringify(names[0])} not found`);
     }
-    const prefix = plan ? "(plan) would " : "will ";
-    if (flags.bool("drain")) log.info(`${prefix}drain ${names.length} nodegroup(s) in cluster "${cluster}"`);
-    log.info(
-      `${plan ? "(plan) would have deleted" : "will delete"} ${names.length} nodegroups from cluster "${cluster}"`,
-    );
     if (plan) {
+      if (flags.bool("drain"))
+        log.info(`(plan) would drain ${names.length} nodegroup(s) in cluster "${cluster}"`);
+      log.info(`(plan) would have deleted ${names.length} nodegroups from cluster "${cluster}"`);
       log.warning("no changes were applied, run again with '--approve' to apply the changes");
       return;
     }
+    if (flags.bool("drain")) {
+      // eksctl drains from the client before it deletes; EKS's own drain then finds the nodes empty.
+      log.info(`will drain ${names.length} nodegroup(s) in cluster "${cluster}"`);
+      log.info(startLine(parallel));
+      const kube = await kubeFor(aws, cluster);
+      const o = drainOptionsFrom(flags, flags.bool("disable-eviction"));
+      for (const n of names) await drainNodegroup(kube, log, n, nodegroupSelector(n), o);
+    }
+    log.info(`will delete ${names.length} nodegroups from cluster "${cluster}"`);
     for (const n of names) {
       try {
         await aws.eks.send(new DeleteNodegroupCommand({ clusterName: cluster, nodegroupName: n }));

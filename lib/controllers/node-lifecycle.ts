@@ -1,5 +1,5 @@
 import type { KubeObject } from "../api/types.ts";
-import { isConflict } from "../client/client.ts";
+import { isConflict, isNotFound } from "../client/client.ts";
 import { recordEvent } from "../client/events.ts";
 import { forEachLimit } from "../client/parallel.ts";
 import { clientFor, now } from "../client/runtime.ts";
@@ -90,8 +90,9 @@ export async function reconcileNodeLifecycle(item: WorkItem): Promise<void> {
       });
     }
   } catch (e) {
-    if (!isConflict(e)) throw e;
-    return; // the newer node version wakes this controller again
+    // A newer node version wakes this controller again; so does the deletion of a node that went meanwhile.
+    if (!isConflict(e) && !isNotFound(e)) throw e;
+    return;
   }
 
   if (!stale && !Number.isNaN(probe)) await armCheck(item.cluster, name, probe + grace + 1000);

@@ -162,8 +162,56 @@ describe("kumulus create cluster with flags", () => {
     const again = await cli(["create", "nodegroup", "--cluster", name, "--name", "extra"]);
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/^Error: .*ResourceInUseException/);
-    const d = await ok(["delete", "nodegroup", "--cluster", name, "--name", "extra", "--wait"]);
+
+    // A pod that only fits "extra": a drain must evict it, so it waits Pending for the group to return.
+    const sel = "eks.amazonaws.com/nodegroup=extra";
+    const [extraNode] = (await kubectl(["get", "nodes", "-l", sel, "-o", "name"])).stdout.trim().split("\n");
+    expect(extraNode).toMatch(/^node\//);
+    const pin = JSON.stringify({ spec: { nodeSelector: { "eks.amazonaws.com/nodegroup": "extra" } } });
+    expect((await kubectl(["run", "pinned", "--image=nginx", `--overrides=${pin}`])).code).toBe(0);
+    const phase = async () =>
+      (await kubectl(["get", "pod", "pinned", "-o", "jsonpath={.status.phase}/{.spec.nodeName}"])).stdout;
+    await waitFor(async () => (await phase()).startsWith("Running/"), 30_000, "the pinned pod to run");
+
+    const drained = await ok(["drain", "nodegroup", "--cluster", name, "--name", "extra"]);
+    expect(drained.stdout).toContain(`will drain 1 managed nodegroup(s) in cluster "${name}"`);
+    expect(drained.stdout).toContain("[ℹ]  starting parallel draining, max in-flight of 1");
+    expect(drained.stdout).toContain(`[ℹ]  cordon node "${extraNode.slice(5)}"`);
+    expect(drained.stdout).toContain(`[✔]  drained all nodes: [${extraNode.slice(5)}]`);
+    await waitFor(async () => (await kubectl(["get", "pod", "pinned"])).code !== 0, 30_000, "the eviction");
+    const cordoned = await kubectl(["get", extraNode, "-o", "jsonpath={.spec.unschedulable}"]);
+    expect(cordoned.stdout).toBe("true");
+
+    const undone = await ok(["drain", "nodegroup", "--cluster", name, "--name", "extra", "--undo"]);
+    expect(undone.stdout).toContain(`will uncordon 1 managed nodegroup(s) in cluster "${name}"`);
+    expect(undone.stdout).toContain(`[ℹ]  uncordon node "${extraNode.slice(5)}"`);
+    expect((await kubectl(["get", extraNode, "-o", "jsonpath={.spec.unschedulable}"])).stdout).toBe("");
+
+    const badParallel = await cli([
+      "drain",
+      "nodegroup",
+      "--cluster",
+      name,
+      "--name",
+      "extra",
+      "--parallel",
+      "30",
+    ]);
+    expect(badParallel.stderr).toBe("Error: --parallel value must be of range 1-25\n");
+
+    const d = await ok([
+      "delete",
+      "nodegroup",
+      "--cluster",
+      name,
+      "--name",
+      "extra",
+      "--wait",
+      "--disable-eviction",
+    ]);
     expect(d.stdout).toContain(`will drain 1 nodegroup(s) in cluster "${name}"`);
+    expect(d.stdout).toContain(`[✔]  drained all nodes: [${extraNode.slice(5)}]`);
+    expect(d.stdout).toContain(`will delete 1 nodegroups from cluster "${name}"`);
     expect(d.stdout).toContain(`[✔]  deleted 1 nodegroup(s) from cluster "${name}"`);
     const left = JSON.parse((await ok(["get", "nodegroup", "--cluster", name, "-o", "json"])).stdout);
     expect(left.map((n: { Name: string }) => n.Name)).not.toContain("extra");
