@@ -25,6 +25,7 @@ import { createAddons, describeAddon, waitAddon } from "../create/addons.ts";
 import type { StepContext } from "../create/context.ts";
 import { createFargateProfile, deleteFargateProfile } from "../create/fargate.ts";
 import { createNodegroups, describeNodegroup, waitNodesReady } from "../create/nodegroups.ts";
+import { createServiceAccounts, deleteServiceAccount } from "../create/service-accounts.ts";
 import { awsErrorText } from "../eks-client.ts";
 import type { Kube } from "../kube.ts";
 import { formatElapsed, waitUntil } from "../logger.ts";
@@ -227,6 +228,12 @@ async function run(ctx: ApplyContext, call: PlanCall): Promise<void> {
       return;
     case "RemoveIdentityMapping":
       await editAuthMap(ctx, call.mapping, false);
+      return;
+    case "PutServiceAccount":
+      await createServiceAccounts(ctx, ctx.kube, [call.account], true);
+      return;
+    case "RemoveServiceAccount":
+      await deleteServiceAccount(ctx.kube, call.account);
       return;
   }
 }

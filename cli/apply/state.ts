@@ -15,6 +15,7 @@ import { describeAddon, listAddons } from "../create/addons.ts";
 import type { StepContext } from "../create/context.ts";
 import { describeFargateProfile, listFargateProfiles } from "../create/fargate.ts";
 import { describeNodegroup, listNodegroups } from "../create/nodegroups.ts";
+import { listIamServiceAccounts } from "../create/service-accounts.ts";
 import type { Kube } from "../kube.ts";
 
 // What the cluster has now, read the way a user would: the EKS API's List/Describe calls and the aws-auth
@@ -92,13 +93,14 @@ async function identityMappings(kube: Kube): Promise<IdentityMapping[]> {
 }
 
 export async function readState(ctx: StepContext, cluster: Cluster, kube: Kube): Promise<CurrentState> {
-  const [nodegroups, fargateProfiles, addons, entries, pods, mappings] = await Promise.all([
+  const [nodegroups, fargateProfiles, addons, entries, pods, mappings, irsa] = await Promise.all([
     listNodegroups(ctx).then((ns) => Promise.all(ns.map((n) => describeNodegroup(ctx, n)))),
     listFargateProfiles(ctx).then((ns) => Promise.all(ns.map((n) => describeFargateProfile(ctx, n)))),
     listAddons(ctx).then((ns) => Promise.all(ns.map((n) => describeAddon(ctx, n)))),
     accessEntries(ctx, cluster),
     podIdentities(ctx),
     identityMappings(kube),
+    listIamServiceAccounts(kube),
   ]);
   return {
     cluster,
@@ -109,6 +111,7 @@ export async function readState(ctx: StepContext, cluster: Cluster, kube: Kube):
     accessEntries: entries,
     podIdentityAssociations: pods,
     iamIdentityMappings: mappings,
+    iamServiceAccounts: irsa,
   };
 }
 

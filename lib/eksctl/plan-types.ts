@@ -39,6 +39,13 @@ export interface IdentityMapping {
   account?: string;
 }
 
+/** An IRSA service account: a ServiceAccount annotated with the IAM role its pods assume. */
+export interface IamServiceAccount {
+  namespace: string;
+  name: string;
+  roleArn: string;
+}
+
 /** What the file asks for: the requests `create cluster -f` would send (clusterRequests of lib/eksctl). */
 export interface DesiredState {
   createCluster: CreateClusterRequest;
@@ -48,6 +55,8 @@ export interface DesiredState {
   accessEntries: { entry: CreateAccessEntryRequest; policies: AssociateAccessPolicyRequest[] }[];
   podIdentityAssociations: CreatePodIdentityAssociationRequest[];
   iamIdentityMappings: IdentityMapping[];
+  /** iam.serviceAccounts; absent means the file's plan leaves service accounts alone. */
+  iamServiceAccounts?: IamServiceAccount[];
 }
 
 /** What the cluster has: DescribeCluster, Describe* of every listed child, aws-auth's rows. */
@@ -60,6 +69,8 @@ export interface CurrentState {
   accessEntries: { entry: AccessEntry; policies: AssociatedAccessPolicy[] }[];
   podIdentityAssociations: PodIdentityAssociation[];
   iamIdentityMappings: IdentityMapping[];
+  /** ServiceAccounts eksctl (or kumulus) made for IRSA: labelled managed-by eksctl, with a role annotation. */
+  iamServiceAccounts?: IamServiceAccount[];
 }
 
 export interface PlanOptions {
@@ -92,7 +103,9 @@ export type PlanCall =
   | { op: "UpdatePodIdentityAssociation"; input: UpdatePodIdentityAssociationRequest }
   | { op: "DeletePodIdentityAssociation"; input: DeletePodIdentityAssociationRequest }
   | { op: "PutIdentityMapping"; cluster: string; mapping: IdentityMapping }
-  | { op: "RemoveIdentityMapping"; cluster: string; mapping: IdentityMapping };
+  | { op: "RemoveIdentityMapping"; cluster: string; mapping: IdentityMapping }
+  | { op: "PutServiceAccount"; account: IamServiceAccount }
+  | { op: "RemoveServiceAccount"; account: IamServiceAccount };
 
 export type PlanResource =
   | "cluster"
@@ -101,7 +114,8 @@ export type PlanResource =
   | "addon"
   | "accessentry"
   | "iamidentitymapping"
-  | "podidentityassociation";
+  | "podidentityassociation"
+  | "iamserviceaccount";
 
 /** create "+", update "~", delete "-", replace "-/+" (delete, then create under the same name). */
 export type PlanAction = "create" | "update" | "delete" | "replace";

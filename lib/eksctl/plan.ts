@@ -9,6 +9,7 @@ import { planCluster } from "./plan-cluster.ts";
 import { planFargate } from "./plan-fargate.ts";
 import { planIdentityMappings, planPodIdentity } from "./plan-identity.ts";
 import { planNodegroups } from "./plan-nodegroups.ts";
+import { planServiceAccounts } from "./plan-service-accounts.ts";
 import type { CurrentState, DesiredState, Diff, Plan, PlanOptions } from "./plan-types.ts";
 
 export type * from "./plan-types.ts";
@@ -21,6 +22,12 @@ export function planApply(want: DesiredState, have: CurrentState, opts: PlanOpti
   const access = planAccess(cluster, want.accessEntries, have.accessEntries, opts.keepPrincipals);
   const maps = planIdentityMappings(cluster, want.iamIdentityMappings, have.iamIdentityMappings);
   const pods = planPodIdentity(cluster, want.podIdentityAssociations, have.podIdentityAssociations);
+  // A file without iam.serviceAccounts leaves service accounts alone, as one without a section of the others
+  // does not: IRSA accounts are often made by `create iamserviceaccount` beside the file.
+  const irsa = planServiceAccounts(
+    want.iamServiceAccounts ?? [],
+    want.iamServiceAccounts?.length ? (have.iamServiceAccounts ?? []) : [],
+  );
   const order: Diff[] = [
     planCluster(want.createCluster, have.cluster),
     ng.adds,
@@ -31,6 +38,8 @@ export function planApply(want: DesiredState, have: CurrentState, opts: PlanOpti
     access.upserts,
     maps.upserts,
     pods.upserts,
+    irsa.upserts,
+    irsa.removes,
     pods.removes,
     maps.removes,
     access.removes,

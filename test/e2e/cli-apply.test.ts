@@ -178,4 +178,48 @@ describe("kumulus apply -f", () => {
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toContain(`no changes: cluster "${name}" matches`);
   });
+
+  it("adds, re-roles and removes IRSA service accounts from iam.serviceAccounts", () => {
+    const role = (r: string) => `arn:aws:iam::000000000000:role/${r}`;
+    const irsa = (accounts: [string, string][]) =>
+      `${CHANGED}iam:\n  withOIDC: true\n  serviceAccounts:\n${accounts
+        .map(([sa, r]) => `    - metadata: {name: ${sa}, namespace: apps}\n      attachRoleARN: ${role(r)}\n`)
+        .join("")}`;
+    const roleOf = (sa: string) =>
+      kubectl([
+        "get",
+        "sa",
+        sa,
+        "-n",
+        "apps",
+        "-o",
+        "jsonpath={.metadata.annotations.eks\\.amazonaws\\.com/role-arn}",
+      ]);
+
+    const add = kumulus([
+      "apply",
+      "-f",
+      config(
+        irsa([
+          ["reader", "s3-read"],
+          ["writer", "s3-write"],
+        ]),
+      ),
+      "--approve",
+    ]);
+    expect(add.code, `${add.stdout}\n${add.stderr}`).toBe(0);
+    expect(add.stdout).toContain('  + iamserviceaccount "apps/reader"');
+    expect(roleOf("reader").stdout).toBe(role("s3-read"));
+    expect(roleOf("writer").stdout).toBe(role("s3-write"));
+
+    const change = kumulus(["apply", "-f", config(irsa([["reader", "s3-read-v2"]])), "--approve"]);
+    expect(change.code, `${change.stdout}\n${change.stderr}`).toBe(0);
+    expect(change.stdout).toContain(`role: "${role("s3-read")}" → "${role("s3-read-v2")}"`);
+    expect(change.stdout).toContain('  - iamserviceaccount "apps/writer"');
+    expect(roleOf("reader").stdout).toBe(role("s3-read-v2"));
+    expect(roleOf("writer").code).not.toBe(0);
+
+    const again = kumulus(["apply", "-f", config(irsa([["reader", "s3-read-v2"]]))]);
+    expect(again.stdout).toContain(`no changes: cluster "${name}" matches`);
+  });
 });

@@ -336,6 +336,32 @@ describe("kumulus apply: plan", () => {
     expect(summary(plan(want, have))).toEqual(["delete podidentityassociation default/app"]);
   });
 
+  it("creates, re-roles and removes IRSA service accounts, and leaves them alone when the file has none", () => {
+    const RO = "arn:aws:iam::123456789012:role/s3-reader";
+    const have = created(desired());
+    have.iamServiceAccounts = [
+      { namespace: "default", name: "old", roleArn: RO },
+      { namespace: "apps", name: "reader", roleArn: RO },
+    ];
+    const want = desired();
+    want.iamServiceAccounts = [
+      { namespace: "apps", name: "reader", roleArn: `${RO}-v2` },
+      { namespace: "apps", name: "writer", roleArn: RO },
+    ];
+    const p = plan(want, have);
+    expect(summary(p)).toEqual([
+      "update iamserviceaccount apps/reader",
+      "create iamserviceaccount apps/writer",
+      "delete iamserviceaccount default/old",
+    ]);
+    expect(p.steps[0].changes).toEqual([`role: "${RO}" → "${RO}-v2"`]);
+    expect(p.steps[2].calls).toEqual([
+      { op: "RemoveServiceAccount", account: { namespace: "default", name: "old", roleArn: RO } },
+    ]);
+    // Created beside the file (`create iamserviceaccount`): a file without iam.serviceAccounts keeps them.
+    expect(summary(plan(desired(), have))).toEqual([]);
+  });
+
   it("upgrades the control plane one minor version at a time, in eksctl's words", () => {
     const have = created(desired());
     const want = desired();
