@@ -74,8 +74,14 @@ export interface ClusterDoc {
   nodegroups?: Record<string, NodegroupDoc>;
   /** Fargate profiles by name (lib/eks/fargate.ts). Absent on documents written before Fargate existed. */
   fargateProfiles?: Record<string, FargateProfileDoc>;
-  /** The Cluster Autoscaler's state (lib/fleet/autoscaler.ts): since when each node is unneeded, epoch ms. */
-  clusterAutoscaler?: { unneededSince: Record<string, number> };
+  /**
+   * The Cluster Autoscaler's state (lib/fleet/autoscaler.ts): since when each node is unneeded, and which
+   * groups are in backoff after a failed scale-up (epoch ms).
+   */
+  clusterAutoscaler?: {
+    unneededSince: Record<string, number>;
+    backoff?: Record<string, { until: number; ms: number; at: number }>;
+  };
 }
 
 /** A Fargate profile; immutable once created, as in EKS. */

@@ -7,6 +7,7 @@ import { EksError, eksErrors } from "./errors.ts";
 import { clusterArn } from "./ids.ts";
 import type { EksAuthorizer, Op, OpRequest } from "./op.ts";
 import { associateAccessPolicy } from "./ops/associate-access-policy.ts";
+import { listCapacityOfferings, updateCapacityOffering } from "./ops/capacity-offerings.ts";
 import { createAccessEntry } from "./ops/create-access-entry.ts";
 import { createAddon } from "./ops/create-addon.ts";
 import { createCluster } from "./ops/create-cluster.ts";
@@ -169,6 +170,8 @@ const ROUTES: Route[] = [
     deletePodIdentityAssociation,
   ),
   route("GET", "/clusters/:name/cost", "GetClusterCost", getClusterCost),
+  route("GET", "/clusters/:name/capacity/offerings", "ListCapacityOfferings", listCapacityOfferings),
+  route("PUT", "/clusters/:name/capacity/offerings", "UpdateCapacityOffering", updateCapacityOffering),
   route("GET", "/access-policies", "ListAccessPolicies", listAccessPolicies),
   route("GET", "/cluster-versions", "DescribeClusterVersions", describeClusterVersions),
   route("GET", "/addons/supported-versions", "DescribeAddonVersions", describeAddonVersions),
@@ -214,8 +217,10 @@ const EKS_SUBRESOURCES = new Set([
   "insights",
   "capabilities",
   "update-version",
-  // Kumulus' extension: what the cluster's capacity costs (ops/get-cluster-cost.ts).
+  // Kumulus' extensions: what the cluster's capacity costs (ops/get-cluster-cost.ts), and the capacity knob
+  // (ops/capacity-offerings.ts).
   "cost",
+  "capacity",
 ]);
 const EKS_ROOTS = new Set(["cluster-versions", "addons", "tags", "access-policies", "cluster-registrations"]);
 

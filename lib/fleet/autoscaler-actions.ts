@@ -7,8 +7,14 @@ import type { NodeChange } from "../eks/node-drain.ts";
 import { drainInstances, launchNodes, patchInstances, removeInstances } from "../eks/nodegroups.ts";
 import type { ClusterDoc, EksContext } from "../eks/repo.ts";
 import { log } from "../log.ts";
+import { nextBackoff } from "./autoscaler-options.ts";
 import { TO_BE_DELETED_TAINT } from "./autoscaler-scale-down.ts";
-import { notTriggeredMessage, type ScaleUp, triggeredMessage } from "./autoscaler-scale-up.ts";
+import {
+  failedScaleUpMessage,
+  notTriggeredMessage,
+  type ScaleUp,
+  triggeredMessage,
+} from "./autoscaler-scale-up.ts";
 
 // What the Cluster Autoscaler does once it has decided: change a group's desiredSize (through the cluster
 // record, as the EKS API does) and bring its instances to that size the way its Auto Scaling group would;
@@ -24,8 +30,9 @@ export async function podEvents(
   pods: readonly KubeObject[],
   reason: string,
   message: (p: KubeObject) => string,
+  type: "Normal" | "Warning" = "Normal",
 ): Promise<void> {
-  await Promise.all(pods.map((p) => recordEvent(api, asPod(p), "Normal", reason, message(p), COMPONENT)));
+  await Promise.all(pods.map((p) => recordEvent(api, asPod(p), type, reason, message(p), COMPONENT)));
 }
 
 export const notTriggered = (api: ApiClient, unhelped: { pod: KubeObject; reasons: string }[]) =>
@@ -44,18 +51,19 @@ export const notTriggered = (api: ApiClient, unhelped: { pod: KubeObject; reason
 
 /**
  * Launches what the group lacks (desiredSize above its live instances), as its ASG would. When capacity runs
- * out, desiredSize comes back down to what it has, so the missing nodes are not waited for forever.
+ * out, desiredSize comes back down to what it has, so the missing nodes are not waited for forever, and the
+ * group goes into backoff: the next scale-up tries another group. Returns the failure, if any.
  */
 export async function converge(
   ctx: EksContext,
   cluster: ClusterDoc,
   name: string,
   live: readonly Instance[],
-): Promise<number> {
+): Promise<{ launched: number; failure?: string }> {
   const ng = cluster.nodegroups?.[name];
-  if (!ng) return 0;
+  if (!ng) return { launched: 0 };
   const missing = ng.scalingConfig.desiredSize - live.length;
-  if (missing <= 0) return 0;
+  if (missing <= 0) return { launched: 0 };
   const out = await launchNodes(ctx, cluster, ng, missing, live);
   if (out.issue) {
     const have = live.length + out.launched.length;
@@ -70,9 +78,12 @@ export async function converge(
       const g = d.nodegroups?.[name];
       if (g && g.scalingConfig.desiredSize > have)
         g.scalingConfig.desiredSize = Math.max(have, g.scalingConfig.minSize);
+      const st = (d.clusterAutoscaler ??= { unneededSince: {} });
+      st.backoff = { ...st.backoff, [name]: nextBackoff(st.backoff?.[name], Date.now()) };
     });
+    return { launched: out.launched.length, failure: out.issue.message };
   }
-  return out.launched.length;
+  return { launched: out.launched.length };
 }
 
 /** Raises the group's desiredSize (if nobody changed it meanwhile), tells the pods, launches the nodes. */
@@ -98,7 +109,10 @@ export async function scaleUp(
     pods: s.pods.length,
   });
   await podEvents(api, s.pods, "TriggeredScaleUp", () => triggeredMessage(s));
-  await converge(ctx, doc, s.group, live);
+  const out = await converge(ctx, doc, s.group, live);
+  const failure = out.failure;
+  if (failure)
+    await podEvents(api, s.pods, "FailedScaleUp", () => failedScaleUpMessage(s.zones, failure), "Warning");
   return true;
 }
 

@@ -1,4 +1,4 @@
-import type { NodegroupDoc } from "../eks/repo.ts";
+import type { ClusterDoc, NodegroupDoc } from "../eks/repo.ts";
 
 // Which node groups the Cluster Autoscaler manages, and how, read from the group's tags as CA's AWS provider
 // reads them from the Auto Scaling group: auto-discovery (`--node-group-auto-discovery=asg:tag=
@@ -74,3 +74,22 @@ export function groupOptions(ng: Pick<NodegroupDoc, "tags">): GroupOptions {
     ignoreDaemonSetsUtilization: ignore?.toLowerCase() === "true",
   };
 }
+
+/** CA's --initial-node-group-backoff-duration, --max-node-group-backoff-duration and its reset timeout. */
+const BACKOFF_INITIAL_MS = 5 * 60_000;
+const BACKOFF_MAX_MS = 30 * 60_000;
+const BACKOFF_RESET_MS = 3 * 3_600_000;
+
+/** The group's next backoff: doubled after a failure within the reset timeout of the last, else the first. */
+export function nextBackoff(
+  prev: { ms: number; at: number } | undefined,
+  now: number,
+): { until: number; ms: number; at: number } {
+  const ms =
+    prev && now - prev.at < BACKOFF_RESET_MS ? Math.min(prev.ms * 2, BACKOFF_MAX_MS) : BACKOFF_INITIAL_MS;
+  return { until: now + ms, ms, at: now };
+}
+
+/** Whether CA leaves the group out of scale-up options for now. */
+export const inBackoff = (cluster: ClusterDoc, group: string, now: number): boolean =>
+  (cluster.clusterAutoscaler?.backoff?.[group]?.until ?? 0) > now;

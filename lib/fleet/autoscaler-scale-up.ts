@@ -10,7 +10,7 @@ import type { NodeInfo } from "../scheduler/types.ts";
 //    instances it has: "upcoming" nodes, simulated from its template), are left to the scheduler: they wait,
 //    so the same pods never scale a group twice while its nodes come up.
 // 2. For every other pending pod, each group is an option: a group at maxSize is skipped ("max node group
-//    size reached"); otherwise the pod is tried on an empty template node with the scheduler's own filters
+//    size reached"), and so is one in backoff after a failed scale-up; otherwise the pod is tried on an empty template node with the scheduler's own filters
 //    (a pod no template fits is rejected with the filter's reason, as CA's predicate checker words it), and
 //    the pods that fit are bin-packed first-fit onto as many template nodes as they need, within maxSize.
 // 3. The expander picks one option: `price`, the group whose node is cheapest per hour; then the one that
@@ -27,6 +27,10 @@ export interface GroupSim {
   upcoming: number;
   /** $/h of one node. */
   price: number;
+  /** The zones its subnets span. */
+  zones: string[];
+  /** After a failed scale-up CA leaves the group alone for a while ("in backoff after failed scale-up"). */
+  backoff?: boolean;
   /** The k-th simulated node of the group; `tag` keeps names apart. */
   template(k: number, tag: string): KubeObject;
 }
@@ -37,6 +41,7 @@ export interface ScaleUp {
   from: number;
   to: number;
   max: number;
+  zones: string[];
   /** The pods the new nodes are for. */
   pods: KubeObject[];
 }
@@ -50,12 +55,17 @@ export interface ScaleUpPlan {
 }
 
 export const MAX_SIZE_REACHED = "max node group size reached";
+export const IN_BACKOFF = "in backoff after failed scale-up";
 
 /** TriggeredScaleUp's message: CA prints its []ScaleUpInfo with %v. */
 export const triggeredMessage = (s: Pick<ScaleUp, "asg" | "from" | "to" | "max">): string =>
   `pod triggered scale-up: [{${s.asg} ${s.from}->${s.to} (max: ${s.max})}]`;
 
 export const notTriggeredMessage = (reasons: string): string => `pod didn't trigger scale-up: ${reasons}`;
+
+/** FailedScaleUp's message on the pods a scale-up was for, when the group could not launch its nodes. */
+export const failedScaleUpMessage = (zones: readonly string[], why: string): string =>
+  `Node scale up in zones ${zones.join(",")} associated with this pod failed: ${why}. Pod is at risk of not being scheduled.`;
 
 /** Like the scheduler's queue: higher priority first, then older. */
 function byQueueOrder(a: KubeObject, b: KubeObject): number {
@@ -140,6 +150,10 @@ export function planScaleUp(
   const reasons = new Map<KubeObject, string[]>(left.map((p) => [p, []]));
   const options: Option[] = [];
   for (const g of [...groups].sort((a, b) => a.name.localeCompare(b.name))) {
+    if (g.backoff) {
+      for (const l of reasons.values()) l.push(IN_BACKOFF);
+      continue;
+    }
     if (g.desired >= g.max) {
       for (const l of reasons.values()) l.push(MAX_SIZE_REACHED);
       continue;
@@ -162,6 +176,7 @@ export function planScaleUp(
         from: g.desired,
         to: g.desired + best.nodes,
         max: g.max,
+        zones: g.zones,
         pods: best.pods,
       },
       waiting,

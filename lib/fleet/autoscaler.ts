@@ -11,7 +11,7 @@ import type { ControllerModule } from "../runtime/module.ts";
 import { requeueAfter } from "../runtime/timers.ts";
 import type { WorkItem } from "../runtime/work.ts";
 import { converge, notTriggered, releaseNode, removeNode, scaleUp } from "./autoscaler-actions.ts";
-import { groupOptions, optedIn } from "./autoscaler-options.ts";
+import { groupOptions, inBackoff, optedIn } from "./autoscaler-options.ts";
 import {
   type GroupDown,
   NODEGROUP_LABEL,
@@ -147,6 +147,8 @@ function simOf(ctx: EksContext, cluster: ClusterDoc, g: Group): GroupSim {
     max: g.ng.scalingConfig.maxSize,
     upcoming: g.ng.scalingConfig.desiredSize - g.live.length,
     price: groupPrice(g.ng, zones, ctx.region),
+    zones,
+    backoff: inBackoff(cluster, g.ng.nodegroupName, Date.now()),
     template: (k, tag) => templateNode(cluster, g.ng, ctx.region, zones, k, tag),
   };
 }
@@ -246,7 +248,10 @@ function sameSince(a: Record<string, number>, b: Readonly<Record<string, number>
 
 async function saveSince(ctx: EksContext, cluster: string, since: Record<string, number>): Promise<void> {
   await mutateCluster(ctx, cluster, (d) => {
-    if (Object.keys(since).length) d.clusterAutoscaler = { unneededSince: since };
+    // Backoffs stay while they run (and their doubling is remembered until CA's reset timeout).
+    const backoff = d.clusterAutoscaler?.backoff;
+    if (Object.keys(since).length || backoff)
+      d.clusterAutoscaler = { unneededSince: since, ...(backoff ? { backoff } : {}) };
     else delete d.clusterAutoscaler;
   });
 }

@@ -2,7 +2,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { type AwsKey, adminKeyOf } from "../auth.ts";
+import { type AwsKey, adminKeyOf, signedFetch } from "../auth.ts";
 import { awsCli, awsCliEnv, newCluster, stackUrl, type TestCluster, waitFor } from "../helpers.ts";
 
 // The Cluster Autoscaler end to end, with the aws CLI and kubectl: two node groups opted in with CA's
@@ -186,4 +186,78 @@ describe("Cluster Autoscaler on opted-in managed node groups", () => {
     expect(removed.filter((e) => e.message === "node removed by cluster autoscaler")).toHaveLength(5);
     expect(removed.some((e) => e.message === "marked the node as toBeDeleted/unschedulable")).toBe(true);
   }, 600_000);
+
+  it("backs a group off after a failed scale-up (the capacity knob) and grows the next cheapest", async () => {
+    // Kumulus' capacity knob: EC2 has no t3.medium for this cluster now, so the cheap group cannot grow.
+    const knob = (body: object) =>
+      signedFetch(
+        `${url}/clusters/${k.name}/capacity/offerings`,
+        { method: "PUT", body: JSON.stringify(body), headers: { "content-type": "application/json" } },
+        admin,
+      );
+    const off = await knob({ instanceType: "t3.medium", available: false });
+    expect(off.status).toBe(200);
+    expect(await off.json()).toEqual({ unavailableOfferings: [{ instanceType: "t3.medium" }] });
+    const bad = await knob({ instanceType: "t9.huge", available: false });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { message: string }).message).toBe(
+      "Instance type t9.huge is not supported.",
+    );
+
+    // 4 pods of 1200m: two fit the groups' idle nodes, two need new ones.
+    const deployment = {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "scarce", namespace: "default" },
+      spec: {
+        replicas: 4,
+        selector: { matchLabels: { app: "scarce" } },
+        template: {
+          metadata: { labels: { app: "scarce" } },
+          spec: {
+            containers: [
+              {
+                name: "app",
+                image: "nginx:1.27",
+                resources: { requests: { cpu: "1200m", memory: "256Mi" } },
+              },
+            ],
+          },
+        },
+      },
+    };
+    const applied = k.kubectl(["apply", "-f", "-"], JSON.stringify(deployment));
+    expect(applied.code, applied.stderr).toBe(0);
+
+    const failed = await waitFor(
+      async () => (await eventsOf("FailedScaleUp")).find((e) => e.involvedObject.name.startsWith("scarce-")),
+      90_000,
+      "FailedScaleUp on a pod the cheap group was to take",
+    );
+    expect(failed.type).toBe("Warning");
+    expect(failed.message).toMatch(
+      /^Node scale up in zones us-east-1\w,us-east-1\w associated with this pod failed: .+\. Pod is at risk of not being scheduled\.$/,
+    );
+    // The cheap group is back at what it has; the pricier one grows instead.
+    await waitFor(
+      async () => (await describeGroup("pricey")).scalingConfig.desiredSize === 2,
+      90_000,
+      "the pricier group to grow while the cheap one is in backoff",
+    );
+    expect((await describeGroup("cheap")).scalingConfig.desiredSize).toBe(1);
+    await waitFor(
+      async () =>
+        (await eventsOf("NotTriggerScaleUp")).some(
+          (e) =>
+            e.message ===
+            "pod didn't trigger scale-up: 1 in backoff after failed scale-up, 1 max node group size reached",
+        ),
+      90_000,
+      "NotTriggerScaleUp naming the backoff",
+    );
+
+    const on = await knob({ instanceType: "t3.medium", available: true });
+    expect(await on.json()).toEqual({ unavailableOfferings: [] });
+    expect((await k.kubectlP(["delete", "deployment", "scarce"])).code).toBe(0);
+  }, 300_000);
 });

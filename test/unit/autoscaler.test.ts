@@ -3,9 +3,10 @@ import type { KubeObject } from "../../lib/api/types.ts";
 import { allocatableOf, requireInstanceType } from "../../lib/capacity/catalog.ts";
 import type { ClusterDoc, NodegroupDoc } from "../../lib/eks/repo.ts";
 import { autoscalerModule } from "../../lib/fleet/autoscaler.ts";
-import { groupOptions, optedIn, parseGoDuration } from "../../lib/fleet/autoscaler-options.ts";
+import { groupOptions, nextBackoff, optedIn, parseGoDuration } from "../../lib/fleet/autoscaler-options.ts";
 import { type GroupDown, planScaleDown } from "../../lib/fleet/autoscaler-scale-down.ts";
 import {
+  failedScaleUpMessage,
   type GroupSim,
   notTriggeredMessage,
   planScaleUp,
@@ -52,6 +53,7 @@ function sim(ng: NodegroupDoc, upcoming = 0): GroupSim {
     max: ng.scalingConfig.maxSize,
     upcoming,
     price: groupPrice(ng, zones, "us-east-1"),
+    zones,
     template: (k, tag) => templateNode(cluster, ng, "us-east-1", zones, k, tag),
   };
 }
@@ -194,6 +196,28 @@ describe("scale-up", () => {
     const pending = [pod("100m", { nodeSelector: { disk: "ssd" } })];
     const plan = planScaleUp([], pending, pending, [sim(cheap()), sim(labelled)]);
     expect(plan.scaleUp).toMatchObject({ group: "pricey", from: 1, to: 2 });
+  });
+
+  it("skips a group in backoff after a failed scale-up for the next cheapest, and says so when none is left", () => {
+    const pending = [pod("100m")];
+    const plan = planScaleUp([], pending, pending, [{ ...sim(cheap()), backoff: true }, sim(pricey())]);
+    expect(plan.scaleUp).toMatchObject({ group: "pricey" });
+    const none = planScaleUp([], pending, pending, [{ ...sim(cheap()), backoff: true }]);
+    expect(none.unhelped[0].reasons).toBe("1 in backoff after failed scale-up");
+    expect(
+      failedScaleUpMessage(["us-east-1a", "us-east-1b"], "We currently do not have sufficient capacity"),
+    ).toBe(
+      "Node scale up in zones us-east-1a,us-east-1b associated with this pod failed: We currently do not have sufficient capacity. Pod is at risk of not being scheduled.",
+    );
+  });
+
+  it("backs a group off 5 minutes, doubling up to 30 after repeated failures, reset after 3 hours", () => {
+    const first = nextBackoff(undefined, 0);
+    expect(first).toEqual({ until: 300_000, ms: 300_000, at: 0 });
+    let b = first;
+    for (let i = 1; i <= 4; i++) b = nextBackoff(b, b.until);
+    expect(b.ms).toBe(1_800_000);
+    expect(nextBackoff(b, b.at + 3 * 3_600_000).ms).toBe(300_000);
   });
 
   it("tells pods why nothing grew: groups at max, selectors, size", () => {
