@@ -204,7 +204,9 @@ type Ending = "succeed" | "fail" | "abandon";
 
 /**
  * Ends the rollout. On success the group takes the new version and release; otherwise the old nodes it
- * cordoned are made schedulable again and the update records why it failed. The group is ACTIVE either way.
+ * cordoned are made schedulable again, the replacements launched beyond desiredSize are drained and removed
+ * (newest first, as the scale-down phase would), and the update records why it failed. The group is ACTIVE
+ * either way.
  */
 async function finish(
   ctx: EksContext,
@@ -215,9 +217,22 @@ async function finish(
   error: { errorCode: string; errorMessage: string; resourceIds: string[] } | undefined,
   ending: Ending = error ? "fail" : "succeed",
 ): Promise<void> {
-  if (ending !== "succeed")
+  if (ending !== "succeed") {
     for (const i of instances)
       if (releaseOfInstance(i, ng) !== r.releaseVersion) await uncordonNode(cluster, i.privateDnsName);
+    const surplus = instances
+      .filter((i) => releaseOfInstance(i, ng) === r.releaseVersion)
+      .sort((a, b) => b.launchTime.localeCompare(a.launchTime))
+      .slice(0, Math.max(0, instances.length - ng.scalingConfig.desiredSize));
+    if (surplus.length) {
+      await registrar().drain(
+        cluster,
+        surplus.map((i) => i.privateDnsName),
+        STEP_DRAIN_MS,
+      );
+      await removeInstances(ctx, cluster, surplus);
+    }
+  }
   try {
     await mutateCluster(ctx, cluster, (d) => {
       const cur = d.nodegroups?.[ng.nodegroupName];

@@ -322,10 +322,20 @@ describe("aws eks update-nodegroup-version and delete-nodegroup", () => {
     });
     const group = (await aws(["eks", "describe-nodegroup", ...ng("spare")])).nodegroup;
     expect(group).toMatchObject({ status: "ACTIVE", version: "1.34" });
-    // The old nodes are schedulable again and the pods never left.
-    const nodes = await nodesOf("spare");
-    for (const n of nodes.filter((x) => oldNames.has(x.metadata.name)))
+    // The replacement nodes went with the failure (the group is back at its desiredSize of 3), the old nodes
+    // are schedulable again and the pods never left.
+    const nodes = await waitFor(
+      async () => {
+        const now = await nodesOf("spare");
+        return now.length === 3 ? now : undefined;
+      },
+      30_000,
+      "the group back at 3 nodes",
+    );
+    for (const n of nodes) {
+      expect(oldNames.has(n.metadata.name)).toBe(true);
       expect(n.spec.unschedulable).toBeUndefined();
+    }
     const pods = (await kjson(["get", "pods", "-l", "app=web"])).items;
     expect(pods.filter(ready)).toHaveLength(10);
   }, 480_000);
