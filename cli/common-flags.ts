@@ -40,12 +40,21 @@ export const approveFlag: FlagSpec = { name: "approve", type: "bool", usage: "Ap
 /** AWS flags plus --timeout: what every command that calls the EKS API takes. */
 export const apiFlags = (timeout = "25m0s"): FlagSpec[] => [...awsFlags, timeoutFlag(timeout)];
 
-/** `--cluster` (with `--name`/positional for cluster commands), with eksctl's conflict and missing wording. */
-export function requireName(flags: Flags, args: string[], flag: "name" | "cluster"): string {
+/** The flag's value or the positional NAME, not both (eksctl's wording); undefined when neither is given. */
+export function optionalName(
+  flags: Flags,
+  args: string[],
+  flag: "name" | "cluster" = "name",
+): string | undefined {
   const v = flags.string(flag);
   if (v && args[0])
     throw new CliError(`--${flag}=${v} and argument ${args[0]} cannot be used at the same time`);
-  const name = v ?? args[0];
+  return v ?? args[0];
+}
+
+/** `--cluster` (with `--name`/positional for cluster commands), with eksctl's conflict and missing wording. */
+export function requireName(flags: Flags, args: string[], flag: "name" | "cluster"): string {
+  const name = optionalName(flags, args, flag);
   if (!name) throw new CliError(`--${flag} must be set`);
   return name;
 }

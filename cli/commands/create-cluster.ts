@@ -9,7 +9,7 @@ import {
 } from "../../lib/eksctl/index.ts";
 import type { Command } from "../command.ts";
 import { CliError } from "../command.ts";
-import { apiFlags, configFileFlag, deadline } from "../common-flags.ts";
+import { apiFlags, configFileFlag, deadline, optionalName } from "../common-flags.ts";
 import { identityOf, loadConfigFile, refuseWithFile } from "../config-file.ts";
 import { runCreate } from "../create/run.ts";
 import { awsOptionsFrom, createAws } from "../eks-client.ts";
@@ -93,12 +93,10 @@ export const command: Command = {
       cfg = loadConfigFile(file, log);
       opts = { ...opts, region: identityOf(cfg).region };
     } else {
-      const name = flags.string("name");
-      if (name && args[0])
-        throw new CliError(`--name=${name} and argument ${args[0]} cannot be used at the same time`);
+      const name = optionalName(flags, args);
       const region = createAws(opts).region;
       cfg = configFromFlags({
-        name: name ?? args[0],
+        name,
         region,
         version: flags.string("version") || undefined,
         nodes: flags.int("nodes"),

@@ -4,7 +4,7 @@ import { clusterRequests } from "../../lib/eksctl/index.ts";
 import { describeCluster } from "../cluster.ts";
 import type { Command } from "../command.ts";
 import { CliError } from "../command.ts";
-import { apiFlags, clusterFlag, configFileFlag, deadline } from "../common-flags.ts";
+import { apiFlags, clusterFlag, configFileFlag, deadline, optionalName } from "../common-flags.ts";
 import { readClusterFile, refuseWithFile } from "../config-file.ts";
 import type { StepContext } from "../create/context.ts";
 import { createFargateProfile } from "../create/fargate.ts";
@@ -53,10 +53,8 @@ export const command: Command = {
     } else {
       cluster = flags.string("cluster") ?? "";
       if (!cluster) throw new CliError("--cluster must be set");
-      const n = flags.string("name");
-      if (n && args[0])
-        throw new CliError(`--name=${n} and argument ${args[0]} cannot be used at the same time`);
-      const name = n ?? args[0] ?? `fp-${randomBytes(4).toString("hex")}`;
+      const n = optionalName(flags, args);
+      const name = n ?? `fp-${randomBytes(4).toString("hex")}`;
       if (name.startsWith("eks-"))
         throw new CliError(
           `invalid Fargate profile ${JSON.stringify(name)}: name should NOT start with "eks-"`,

@@ -2,7 +2,7 @@ import { clusterRequests } from "../../lib/eksctl/index.ts";
 import { describeCluster, kubeFor } from "../cluster.ts";
 import type { Command } from "../command.ts";
 import { CliError } from "../command.ts";
-import { apiFlags, clusterFlag, configFileFlag, deadline } from "../common-flags.ts";
+import { apiFlags, clusterFlag, configFileFlag, deadline, optionalName } from "../common-flags.ts";
 import { readClusterFile, refuseWithFile } from "../config-file.ts";
 import type { StepContext } from "../create/context.ts";
 import { createNodegroups, listNodegroups, type NodegroupRequest } from "../create/nodegroups.ts";
@@ -68,9 +68,7 @@ export const command: Command = {
     } else {
       cluster = flags.string("cluster") ?? "";
       if (!cluster) throw new CliError("--cluster must be set");
-      const n = flags.string("name");
-      if (n && args[0])
-        throw new CliError(`--name=${n} and argument ${args[0]} cannot be used at the same time`);
+      optionalName(flags, args); // the --name/NAME conflict; the group itself is read from the flags below
       wanted = [];
     }
     const aws = createAws(opts);

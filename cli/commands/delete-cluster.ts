@@ -2,7 +2,7 @@ import { DeleteAddonCommand, DeleteClusterCommand, DeleteNodegroupCommand } from
 import { describeCluster, kubeFor } from "../cluster.ts";
 import type { Command, Flags } from "../command.ts";
 import { CliError } from "../command.ts";
-import { apiFlags, configFileFlag, deadline, waitFlag } from "../common-flags.ts";
+import { apiFlags, configFileFlag, deadline, optionalName, waitFlag } from "../common-flags.ts";
 import { identityOf, loadConfigFile, refuseWithFile } from "../config-file.ts";
 import { listAddons } from "../create/addons.ts";
 import type { StepContext } from "../create/context.ts";
@@ -99,10 +99,8 @@ export const command: Command = {
       name = id.name;
       opts = { ...opts, region: id.region };
     } else {
-      const n = flags.string("name");
-      if (n && args[0])
-        throw new CliError(`--name=${n} and argument ${args[0]} cannot be used at the same time`);
-      name = n ?? args[0];
+      const n = optionalName(flags, args);
+      name = n;
       if (!name) throw new CliError("--name must be set");
     }
     const aws = createAws(opts);

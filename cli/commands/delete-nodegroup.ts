@@ -1,12 +1,10 @@
 import { DeleteNodegroupCommand } from "@aws-sdk/client-eks";
-import { clusterRequests } from "../../lib/eksctl/index.ts";
 import { kubeFor } from "../cluster.ts";
 import type { Command } from "../command.ts";
 import { CliError } from "../command.ts";
 import { apiFlags, approveFlag, clusterFlag, configFileFlag, deadline, waitFlag } from "../common-flags.ts";
-import { readClusterFile, refuseWithFile } from "../config-file.ts";
 import type { StepContext } from "../create/context.ts";
-import { describeNodegroup, listNodegroups } from "../create/nodegroups.ts";
+import { describeNodegroup } from "../create/nodegroups.ts";
 import {
   drainFlags,
   drainNodegroup,
@@ -15,8 +13,9 @@ import {
   parallelOf,
   startLine,
 } from "../drain.ts";
-import { awsErrorText, awsOptionsFrom, createAws, isNotFound } from "../eks-client.ts";
+import { awsErrorText, isNotFound } from "../eks-client.ts";
 import { waitUntil } from "../logger.ts";
+import { nodegroupTargets } from "../nodegroup-targets.ts";
 
 // `delete nodegroup`: like eksctl, drains the nodes from the client first (cli/drain.ts: PDB-respecting
 // evictions, or deletes with --disable-eviction; --drain=false skips it), then asks EKS to delete the group
@@ -49,40 +48,8 @@ export const command: Command = {
   ],
   async run({ flags, args, log }) {
     const parallel = parallelOf(flags.int("parallel"));
-    const file = flags.string("config-file");
-    let opts = awsOptionsFrom(flags);
-    let cluster: string;
-    let names: string[];
-    let plan = false;
-    const aws0 = () => createAws(opts);
-    if (file) {
-      refuseWithFile(flags, args, ["cluster", "name", "region"]);
-      const read = readClusterFile(file, log);
-      const cfg = read.cfg;
-      cluster = read.cluster;
-      opts = { ...opts, region: read.region };
-      const inFile = clusterRequests(cfg).nodegroups.map((n) => n.nodegroupName!);
-      const ctx0: StepContext = { aws: aws0(), log, cluster, deadline: deadline(flags) };
-      const existing = await listNodegroups(ctx0);
-      names = flags.bool("only-missing")
-        ? existing.filter((n) => !inFile.includes(n))
-        : inFile.filter((n) => existing.includes(n));
-      plan = !flags.bool("approve");
-    } else {
-      cluster = flags.string("cluster") ?? "";
-      if (!cluster) throw new CliError("--cluster must be set");
-      const n = flags.string("name");
-      if (n && args[0])
-        throw new CliError(`--name=${n} and argument ${args[0]} cannot be used at the same time`);
-      const name = n ?? args[0];
-      if (!name) throw new CliError("--name must be set");
-      names = [name];
-    }
-    const aws = aws0();
+    const { aws, cluster, names, plan } = await nodegroupTargets(flags, args, log);
     const ctx: StepContext = { aws, log, cluster, deadline: deadline(flags) };
-    if (!file && !(await describeNodegroup(ctx, names[0]))) {
-      throw new CliError(`nodegroup ${JSON.stringify(names[0])} not found`);
-    }
     if (plan) {
       if (flags.bool("drain"))
         log.info(`(plan) would drain ${names.length} nodegroup(s) in cluster "${cluster}"`);

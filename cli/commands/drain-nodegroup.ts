@@ -1,13 +1,8 @@
-import { clusterRequests } from "../../lib/eksctl/index.ts";
 import { kubeFor } from "../cluster.ts";
 import type { Command } from "../command.ts";
-import { CliError } from "../command.ts";
-import { apiFlags, approveFlag, clusterFlag, configFileFlag, deadline } from "../common-flags.ts";
-import { readClusterFile, refuseWithFile } from "../config-file.ts";
-import type { StepContext } from "../create/context.ts";
-import { describeNodegroup, listNodegroups } from "../create/nodegroups.ts";
+import { apiFlags, approveFlag, clusterFlag, configFileFlag } from "../common-flags.ts";
 import { drainFlags, drainNodegroup, drainOptionsFrom, nodegroupSelector, startLine } from "../drain.ts";
-import { awsOptionsFrom, createAws } from "../eks-client.ts";
+import { nodegroupTargets } from "../nodegroup-targets.ts";
 
 // `drain nodegroup`: cordon and drain a node group's nodes from the client (cli/drain.ts), or with --undo
 // uncordon them. With -f it plans until --approve, as eksctl's config-file commands do. Every simulated node
@@ -40,37 +35,7 @@ export const command: Command = {
   ],
   async run({ flags, args, log }) {
     const o = { ...drainOptionsFrom(flags, flags.bool("disable-eviction")), undo: flags.bool("undo") };
-    const file = flags.string("config-file");
-    let opts = awsOptionsFrom(flags);
-    let cluster: string;
-    let names: string[];
-    let plan = false;
-    if (file) {
-      refuseWithFile(flags, args, ["cluster", "name", "region"]);
-      const read = readClusterFile(file, log);
-      cluster = read.cluster;
-      opts = { ...opts, region: read.region };
-      const inFile = clusterRequests(read.cfg).nodegroups.map((n) => n.nodegroupName!);
-      const ctx0: StepContext = { aws: createAws(opts), log, cluster, deadline: deadline(flags) };
-      const existing = await listNodegroups(ctx0);
-      names = flags.bool("only-missing")
-        ? existing.filter((n) => !inFile.includes(n))
-        : inFile.filter((n) => existing.includes(n));
-      plan = !flags.bool("approve");
-    } else {
-      cluster = flags.string("cluster") ?? "";
-      if (!cluster) throw new CliError("--cluster must be set");
-      const n = flags.string("name");
-      if (n && args[0])
-        throw new CliError(`--name=${n} and argument ${args[0]} cannot be used at the same time`);
-      const name = n ?? args[0];
-      if (!name) throw new CliError("--name must be set");
-      names = [name];
-    }
-    const aws = createAws(opts);
-    const ctx: StepContext = { aws, log, cluster, deadline: deadline(flags) };
-    if (!file && !(await describeNodegroup(ctx, names[0])))
-      throw new CliError(`nodegroup ${JSON.stringify(names[0])} not found`);
+    const { aws, cluster, names, plan } = await nodegroupTargets(flags, args, log);
     const verb = o.undo ? "uncordon" : "drain";
     const intended = plan ? "(plan) would" : "will";
     log.info(`${intended} ${verb} 0 nodegroup(s) in cluster "${cluster}"`);

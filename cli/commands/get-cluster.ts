@@ -2,7 +2,7 @@ import { ListClustersCommand } from "@aws-sdk/client-eks";
 import { describeCluster } from "../cluster.ts";
 import type { Command } from "../command.ts";
 import { CliError } from "../command.ts";
-import { apiFlags } from "../common-flags.ts";
+import { apiFlags, optionalName } from "../common-flags.ts";
 import { awsOptionsFrom, createAws } from "../eks-client.ts";
 import { outputFlag, outputFormat, pascalize, print, rfc3339 } from "../output.ts";
 
@@ -28,10 +28,7 @@ export const command: Command = {
   async run({ flags, args, log }) {
     const format = outputFormat(flags.string("output"));
     if (format !== "table") log.toStderr();
-    const nameFlag = flags.string("name");
-    if (nameFlag && args[0])
-      throw new CliError(`--name=${nameFlag} and argument ${args[0]} cannot be used at the same time`);
-    const name = nameFlag ?? args[0];
+    const name = optionalName(flags, args);
     if (name && flags.bool("all-regions")) {
       throw new CliError(
         "--all-regions is for listing all clusters, it must be used without cluster name flag/argument",

@@ -1,7 +1,7 @@
 import type { Nodegroup } from "@aws-sdk/client-eks";
 import type { Command } from "../command.ts";
 import { CliError } from "../command.ts";
-import { apiFlags, clusterFlag, requireName } from "../common-flags.ts";
+import { apiFlags, clusterFlag, optionalName, requireName } from "../common-flags.ts";
 import type { StepContext } from "../create/context.ts";
 import { describeNodegroup, listNodegroups } from "../create/nodegroups.ts";
 import { awsOptionsFrom, createAws } from "../eks-client.ts";
@@ -43,10 +43,8 @@ export const command: Command = {
     const format = outputFormat(flags.string("output"));
     if (format !== "table") log.toStderr();
     const cluster = requireName(flags, [], "cluster");
-    const n = flags.string("name");
-    if (n && args[0])
-      throw new CliError(`--name=${n} and argument ${args[0]} cannot be used at the same time`);
-    const name = n ?? args[0];
+    const n = optionalName(flags, args);
+    const name = n;
     const aws = createAws(awsOptionsFrom(flags));
     const ctx: StepContext = { aws, log, cluster, deadline: Date.now() };
     const names = name ? [name] : await listNodegroups(ctx);

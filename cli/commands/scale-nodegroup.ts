@@ -1,7 +1,7 @@
 import { UpdateNodegroupConfigCommand } from "@aws-sdk/client-eks";
 import type { Command } from "../command.ts";
 import { CliError } from "../command.ts";
-import { apiFlags, clusterFlag, deadline, requireName, waitFlag } from "../common-flags.ts";
+import { apiFlags, clusterFlag, deadline, optionalName, requireName, waitFlag } from "../common-flags.ts";
 import type { StepContext } from "../create/context.ts";
 import { describeNodegroup } from "../create/nodegroups.ts";
 import { awsErrorText, awsOptionsFrom, createAws } from "../eks-client.ts";
@@ -24,10 +24,8 @@ export const command: Command = {
   ],
   async run({ flags, args, log }) {
     const cluster = requireName(flags, [], "cluster");
-    const n = flags.string("name");
-    if (n && args[0])
-      throw new CliError(`--name=${n} and argument ${args[0]} cannot be used at the same time`);
-    const name = n ?? args[0];
+    const n = optionalName(flags, args);
+    const name = n;
     if (!name)
       throw new CliError(
         "a config file is required when --name is not set or when scaling multiple nodegroups",

@@ -2,7 +2,7 @@ import { UpdateClusterVersionCommand } from "@aws-sdk/client-eks";
 import { describeCluster } from "../cluster.ts";
 import type { Command } from "../command.ts";
 import { CliError } from "../command.ts";
-import { apiFlags, approveFlag, configFileFlag, deadline } from "../common-flags.ts";
+import { apiFlags, approveFlag, configFileFlag, deadline, optionalName } from "../common-flags.ts";
 import { identityOf, loadConfigFile, refuseWithFile } from "../config-file.ts";
 import type { StepContext } from "../create/context.ts";
 import { awsErrorText, awsOptionsFrom, createAws } from "../eks-client.ts";
@@ -44,10 +44,8 @@ export const command: Command = {
       if (!flags.changed("version") && typeof cfg.metadata?.version === "string")
         wanted = cfg.metadata?.version;
     } else {
-      const n = flags.string("name");
-      if (n && args[0])
-        throw new CliError(`--name=${n} and argument ${args[0]} cannot be used at the same time`);
-      name = n ?? args[0];
+      const n = optionalName(flags, args);
+      name = n;
       if (!name) throw new CliError("--name must be set");
     }
     const aws = createAws(opts);
