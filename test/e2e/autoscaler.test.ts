@@ -10,7 +10,9 @@ import { awsCli, awsCliEnv, newCluster, stackUrl, type TestCluster, waitFor } fr
 // 10-second scale-down-unneeded-time tag. A pod that no group's nodes would take is told so
 // (NotTriggerScaleUp with the selector reason). 20 pods of 1200m, one per 2-vCPU node, fit nowhere: the
 // cheap group grows to its max (the price expander), then the pricier one, and the pods left are told
-// "max node group size reached". Once the Deployment is gone, both groups come back to minSize.
+// "max node group size reached". Once the Deployment is gone, both groups come back to minSize. Then the
+// capacity knob takes t3.medium away: the cheap group's scale-up fails (FailedScaleUp), it backs off, and the
+// pricier group grows instead.
 
 const home = mkdtempSync(path.join(tmpdir(), "kumulus-ca-"));
 let url: string;
@@ -34,6 +36,29 @@ const readyNodes = async (name: string) =>
   );
 const eventsOf = async (reason: string) =>
   (await kjson(["get", "events", "-A", "--field-selector", `reason=${reason}`])).items as any[];
+
+/** A Deployment of pods of 1200m: one per 2-vCPU node. */
+function applyBigPods(name: string, replicas: number): void {
+  const deployment = {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name, namespace: "default" },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: {
+          containers: [
+            { name: "app", image: "nginx:1.27", resources: { requests: { cpu: "1200m", memory: "256Mi" } } },
+          ],
+        },
+      },
+    },
+  };
+  const applied = k.kubectl(["apply", "-f", "-"], JSON.stringify(deployment));
+  expect(applied.code, applied.stderr).toBe(0);
+}
 
 beforeAll(async () => {
   url = stackUrl();
@@ -101,29 +126,7 @@ describe("Cluster Autoscaler on opted-in managed node groups", () => {
     expect((await k.kubectlP(["delete", "pod", "nowhere", "--wait=false"])).code).toBe(0);
 
     // 20 pods of 1200m: one per 2-vCPU node.
-    const deployment = {
-      apiVersion: "apps/v1",
-      kind: "Deployment",
-      metadata: { name: "burst", namespace: "default" },
-      spec: {
-        replicas: 20,
-        selector: { matchLabels: { app: "burst" } },
-        template: {
-          metadata: { labels: { app: "burst" } },
-          spec: {
-            containers: [
-              {
-                name: "app",
-                image: "nginx:1.27",
-                resources: { requests: { cpu: "1200m", memory: "256Mi" } },
-              },
-            ],
-          },
-        },
-      },
-    };
-    const applied = k.kubectl(["apply", "-f", "-"], JSON.stringify(deployment));
-    expect(applied.code, applied.stderr).toBe(0);
+    applyBigPods("burst", 20);
 
     // The cheap group first, up to its max, with Ready nodes.
     await waitFor(
@@ -205,29 +208,7 @@ describe("Cluster Autoscaler on opted-in managed node groups", () => {
     );
 
     // 4 pods of 1200m: two fit the groups' idle nodes, two need new ones.
-    const deployment = {
-      apiVersion: "apps/v1",
-      kind: "Deployment",
-      metadata: { name: "scarce", namespace: "default" },
-      spec: {
-        replicas: 4,
-        selector: { matchLabels: { app: "scarce" } },
-        template: {
-          metadata: { labels: { app: "scarce" } },
-          spec: {
-            containers: [
-              {
-                name: "app",
-                image: "nginx:1.27",
-                resources: { requests: { cpu: "1200m", memory: "256Mi" } },
-              },
-            ],
-          },
-        },
-      },
-    };
-    const applied = k.kubectl(["apply", "-f", "-"], JSON.stringify(deployment));
-    expect(applied.code, applied.stderr).toBe(0);
+    applyBigPods("scarce", 4);
 
     const failed = await waitFor(
       async () => (await eventsOf("FailedScaleUp")).find((e) => e.involvedObject.name.startsWith("scarce-")),
