@@ -48,6 +48,11 @@ export const drainFlags = (evictionFlag: "disable-eviction" | "disable-nodegroup
 /** The label that finds a managed node group's nodes (eksctl's ListOptions for a managed group). */
 export const nodegroupSelector = (nodegroup: string): string => `eks.amazonaws.com/nodegroup=${nodegroup}`;
 
+/** A drain that ran out of time: pods a PodDisruptionBudget (or a slow pod) kept on their node. */
+export class DrainTimeout extends CliError {
+  override name = "DrainTimeout";
+}
+
 /** The drain options the shared flags give. */
 export function drainOptionsFrom(flags: Flags, disableEviction: boolean): DrainOptions {
   const timeoutMs = flags.duration("timeout") ?? 25 * 60_000;
@@ -145,7 +150,7 @@ async function drainNode(kube: Kube, log: Logger, node: string, o: DrainOptions)
   let lastReport = Date.now();
   for (;;) {
     if (Date.now() > o.deadline)
-      throw new CliError(
+      throw new DrainTimeout(
         `timed out (after ${formatDuration(o.timeoutMs)}) waiting for node "${node}" to be drained`,
       );
     const list = await kube.get<{ items: PodItem[] }>(
@@ -188,7 +193,7 @@ export async function drainNodegroup(
   // Loop until a listing shows no node left undrained, so nodes that join meanwhile are drained too.
   for (;;) {
     if (Date.now() > o.deadline)
-      throw new CliError(
+      throw new DrainTimeout(
         `timed out (after ${formatDuration(o.timeoutMs)}) waiting for nodegroup "${nodegroup}" to be drained`,
       );
     const nodes = await nodesOf(kube, selector);

@@ -9,9 +9,16 @@ import type { StepContext } from "../create/context.ts";
 import { findCluster } from "../create/control-plane.ts";
 import { deleteFargateProfile, listFargateProfiles } from "../create/fargate.ts";
 import { describeNodegroup, listNodegroups } from "../create/nodegroups.ts";
-import { drainFlags, drainNodegroup, drainOptionsFrom, nodegroupSelector, startLine } from "../drain.ts";
+import {
+  DrainTimeout,
+  drainFlags,
+  drainNodegroup,
+  drainOptionsFrom,
+  nodegroupSelector,
+  startLine,
+} from "../drain.ts";
 import { awsErrorText, awsOptionsFrom, createAws, isNotFound } from "../eks-client.ts";
-import { KubeAccessError } from "../kube.ts";
+import { type Kube, KubeAccessError } from "../kube.ts";
 import { defaultKubeconfigPath, removeEksctlKubeconfig } from "../kubeconfig.ts";
 import { waitUntil } from "../logger.ts";
 
@@ -20,10 +27,15 @@ const NODEGROUP_TYPE_TAG = "alpha.eksctl.io/nodegroup-type";
 // `delete cluster`: Fargate profiles, add-ons, unmanaged node groups drained from the client (as eksctl
 // does), node groups (managed ones drained by the service as they go), then the control plane. Works on whatever a half-finished create left behind.
 
+/** How long a PodDisruptionBudget may hold a group's drain when the whole cluster is going. */
+const CLUSTER_DRAIN_MS = 2 * 60_000;
+
 /**
  * eksctl drains unmanaged node groups from the client (EKS drains managed ones itself as they are deleted).
- * Without access to the cluster's Kubernetes API the drain is skipped with a warning: EKS still drains every
- * group before it terminates the nodes.
+ * Unlike eksctl, which waits out --timeout (25 minutes), a drain a PodDisruptionBudget holds gives up after
+ * two minutes with a warning: the whole cluster is going, and a budget such as coredns's (every node cordoned,
+ * no room for a replacement) would otherwise hold it to the end. Without access to the cluster's Kubernetes
+ * API the drain is skipped with a warning; EKS still drains every group before it terminates the nodes.
  */
 async function drainUnmanaged(ctx: StepContext, flags: Flags, names: string[]): Promise<void> {
   const unmanaged: string[] = [];
@@ -32,15 +44,30 @@ async function drainUnmanaged(ctx: StepContext, flags: Flags, names: string[]): 
     if (ng?.tags?.[NODEGROUP_TYPE_TAG] === "unmanaged") unmanaged.push(n);
   }
   const o = drainOptionsFrom(flags, flags.bool("disable-nodegroup-eviction"));
+  const timeoutMs = Math.min(o.timeoutMs, CLUSTER_DRAIN_MS);
   ctx.log.info(`will drain ${unmanaged.length} unmanaged nodegroup(s) in cluster "${ctx.cluster}"`);
   ctx.log.info(startLine(o.parallel));
   if (unmanaged.length === 0) return;
+  let kube: Kube;
   try {
-    const kube = await kubeFor(ctx.aws, ctx.cluster);
-    for (const n of unmanaged) await drainNodegroup(kube, ctx.log, n, nodegroupSelector(n), o);
+    kube = await kubeFor(ctx.aws, ctx.cluster);
+    await kube.get("/api/v1/nodes?limit=1"); // access is refused here, once, rather than per group
   } catch (e) {
     if (!(e instanceof KubeAccessError)) throw e;
     ctx.log.warning(`could not drain unmanaged nodegroups: ${e.message}`);
+    return;
+  }
+  for (const n of unmanaged) {
+    try {
+      await drainNodegroup(kube, ctx.log, n, nodegroupSelector(n), {
+        ...o,
+        timeoutMs,
+        deadline: Date.now() + timeoutMs,
+      });
+    } catch (e) {
+      if (!(e instanceof DrainTimeout)) throw e;
+      ctx.log.warning(`${e.message}; its nodes go with the nodegroup`);
+    }
   }
 }
 

@@ -230,7 +230,17 @@ async function deleteInBackground(name: string, region: string): Promise<{ name:
   try {
     return {
       name,
-      run: await kumulusAsync(["delete", "cluster", "--name", name, "--region", region, "--wait"]),
+      // Test clusters: their pods need not leave politely (and coredns's budget would hold a drain).
+      run: await kumulusAsync([
+        "delete",
+        "cluster",
+        "--name",
+        name,
+        "--region",
+        region,
+        "--wait",
+        "--disable-nodegroup-eviction",
+      ]),
     };
   } finally {
     running--;
