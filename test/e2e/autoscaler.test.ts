@@ -203,9 +203,7 @@ describe("Cluster Autoscaler on opted-in managed node groups", () => {
     expect(await off.json()).toEqual({ unavailableOfferings: [{ instanceType: "t3.medium" }] });
     const bad = await knob({ instanceType: "t9.huge", available: false });
     expect(bad.status).toBe(400);
-    expect(((await bad.json()) as { message: string }).message).toBe(
-      "Instance type t9.huge is not supported.",
-    );
+    expect(((await bad.json()) as { message: string }).message).toBe("t9.huge is not a valid instance type.");
 
     // 4 pods of 1200m: two fit the groups' idle nodes, two need new ones.
     applyBigPods("scarce", 4);

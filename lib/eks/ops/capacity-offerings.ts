@@ -33,7 +33,7 @@ export const updateCapacityOffering: Op = async (ctx, req) => {
   const members = { clusterName: doc.name };
   const body = parseWith(Body, req.body, (m) => eksErrors.invalidParameter(m, members));
   if (body.instanceType !== undefined && !instanceType(body.instanceType))
-    throw eksErrors.invalidParameter(`Instance type ${body.instanceType} is not supported.`, members);
+    throw eksErrors.invalidParameter(`${body.instanceType} is not a valid instance type.`, members);
   if (body.zone !== undefined && !zonesOf(ctx.region).includes(body.zone))
     throw eksErrors.invalidParameter(
       `The availability zone ${body.zone} is not in the cluster's region ${ctx.region}.`,
