@@ -129,6 +129,13 @@ function drainable(pod: KubeObject): boolean {
   return !(pod.metadata.ownerReferences ?? []).some((o) => o.kind === "DaemonSet" && o.controller);
 }
 
+/** Pods still to leave these nodes (terminating ones included: they have not left yet). */
+export async function podsLeftOn(cluster: string, nodes: readonly string[]): Promise<number> {
+  let n = 0;
+  for (const node of nodes) n += (await podsOn(cluster, node)).length;
+  return n;
+}
+
 async function podsOn(cluster: string, node: string): Promise<KubeObject[]> {
   const sel = encodeURIComponent(`spec.nodeName=${node}`);
   const { items } = await clientFor(cluster, MANAGER).list(`/api/v1/pods?fieldSelector=${sel}`);

@@ -2,7 +2,7 @@ import type { NodeRegistration } from "../api/node-registration.ts";
 import { dynamoCapacityProvider } from "../capacity/dynamo-store.ts";
 import type { CapacityProvider } from "../capacity/provider.ts";
 import { clientFor } from "../client/runtime.ts";
-import { drainNodes, type NodeChange, patchNode } from "./node-drain.ts";
+import { drainNodes, type NodeChange, patchNode, podsLeftOn } from "./node-drain.ts";
 import type { EksContext } from "./repo.ts";
 
 // What every EKS capacity owner (managed node groups, rollouts, the Cluster Autoscaler, Fargate) launches
@@ -20,6 +20,8 @@ export interface NodeRegistrar {
   patch(cluster: string, name: string, change: NodeChange): Promise<void>;
   /** Cordons the nodes and evicts their pods (PDBs respected) for at most timeoutMs; returns the undrained. */
   drain(cluster: string, names: readonly string[], timeoutMs: number): Promise<string[]>;
+  /** How many pods a drain still waits for on these nodes; absent where drains are faked (unit tests). */
+  podsLeft?(cluster: string, names: readonly string[]): Promise<number>;
 }
 
 /** Plain data of one node, as lib/kubelet/nodes.ts `registerNode` takes it. */
@@ -89,5 +91,6 @@ export function registrar(): NodeRegistrar {
       }),
     patch: configured.nodes?.patch ?? patchNode,
     drain: configured.nodes?.drain ?? drainNodes,
+    podsLeft: configured.nodes?.podsLeft ?? (configured.nodes?.drain ? undefined : podsLeftOn),
   };
 }

@@ -144,6 +144,8 @@ export interface NodegroupDoc {
   rollout?: NodegroupRolloutDoc;
   /** Epoch ms when DeleteNodegroup started draining the group (status DELETING). */
   deleteStartedAt?: number;
+  /** The delete's last progress: pods left on the group's undrained nodes, and since when that many. */
+  deleteProgress?: { podsLeft: number; at: number };
 }
 
 export interface NodegroupRolloutDoc {
