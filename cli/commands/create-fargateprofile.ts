@@ -53,8 +53,7 @@ export const command: Command = {
     } else {
       cluster = flags.string("cluster") ?? "";
       if (!cluster) throw new CliError("--cluster must be set");
-      const n = optionalName(flags, args);
-      const name = n ?? `fp-${randomBytes(4).toString("hex")}`;
+      const name = optionalName(flags, args) ?? `fp-${randomBytes(4).toString("hex")}`;
       if (name.startsWith("eks-"))
         throw new CliError(
           `invalid Fargate profile ${JSON.stringify(name)}: name should NOT start with "eks-"`,

@@ -25,7 +25,8 @@ import { waitUntil } from "../logger.ts";
 const NODEGROUP_TYPE_TAG = "alpha.eksctl.io/nodegroup-type";
 
 // `delete cluster`: Fargate profiles, add-ons, unmanaged node groups drained from the client (as eksctl
-// does), node groups (managed ones drained by the service as they go), then the control plane. Works on whatever a half-finished create left behind.
+// does), node groups (managed ones drained by the service as they go), then the control plane. Works on
+// whatever a half-finished create left behind.
 
 /** How long a PodDisruptionBudget may hold a group's drain when the whole cluster is going. */
 const CLUSTER_DRAIN_MS = 2 * 60_000;
@@ -126,8 +127,7 @@ export const command: Command = {
       name = id.name;
       opts = { ...opts, region: id.region };
     } else {
-      const n = optionalName(flags, args);
-      name = n;
+      name = optionalName(flags, args);
       if (!name) throw new CliError("--name must be set");
     }
     const aws = createAws(opts);

@@ -43,8 +43,7 @@ export const command: Command = {
     const format = outputFormat(flags.string("output"));
     if (format !== "table") log.toStderr();
     const cluster = requireName(flags, [], "cluster");
-    const n = optionalName(flags, args);
-    const name = n;
+    const name = optionalName(flags, args);
     const aws = createAws(awsOptionsFrom(flags));
     const ctx: StepContext = { aws, log, cluster, deadline: Date.now() };
     const names = name ? [name] : await listNodegroups(ctx);

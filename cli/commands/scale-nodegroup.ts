@@ -24,8 +24,7 @@ export const command: Command = {
   ],
   async run({ flags, args, log }) {
     const cluster = requireName(flags, [], "cluster");
-    const n = optionalName(flags, args);
-    const name = n;
+    const name = optionalName(flags, args);
     if (!name)
       throw new CliError(
         "a config file is required when --name is not set or when scaling multiple nodegroups",

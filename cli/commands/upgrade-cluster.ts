@@ -44,8 +44,7 @@ export const command: Command = {
       if (!flags.changed("version") && typeof cfg.metadata?.version === "string")
         wanted = cfg.metadata?.version;
     } else {
-      const n = optionalName(flags, args);
-      name = n;
+      name = optionalName(flags, args);
       if (!name) throw new CliError("--name must be set");
     }
     const aws = createAws(opts);
