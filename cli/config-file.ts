@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { isRegionName, zonesOf } from "../lib/capacity/regions.ts";
 import { type ClusterConfig, loadClusterConfig } from "../lib/eksctl/index.ts";
 import { CliError, type Flags } from "./command.ts";
+import { type AwsOptions, awsOptionsFrom } from "./eks-client.ts";
 import { Logger } from "./logger.ts";
 
 // Reading `-f FILE` (or `-f -` for stdin) and refusing the flags a file replaces, with eksctl's wording.
@@ -54,12 +55,19 @@ export function identityOf(cfg: ClusterConfig): { name: string; region: string }
   return { name, region };
 }
 
-/** `-f FILE` for a command that acts on one cluster: the config, and the cluster's name and region. */
+/**
+ * `-f FILE` for a command that acts on one cluster: the flags the file replaces are refused, then the config,
+ * the cluster's name, and the AWS options with the file's region.
+ */
 export function readClusterFile(
   file: string,
+  flags: Flags,
+  args: string[],
   log: Pick<Logger, "warning">,
-): { cfg: ClusterConfig; cluster: string; region: string } {
+  replaced: string[],
+): { cfg: ClusterConfig; cluster: string; opts: AwsOptions } {
+  refuseWithFile(flags, args, replaced);
   const cfg = loadConfigFile(file, log);
   const { name, region } = identityOf(cfg);
-  return { cfg, cluster: name, region };
+  return { cfg, cluster: name, opts: { ...awsOptionsFrom(flags), region } };
 }

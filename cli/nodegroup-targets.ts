@@ -1,7 +1,7 @@
 import { clusterRequests } from "../lib/eksctl/index.ts";
 import { CliError, type Flags } from "./command.ts";
 import { deadline, optionalName } from "./common-flags.ts";
-import { readClusterFile, refuseWithFile } from "./config-file.ts";
+import { readClusterFile } from "./config-file.ts";
 import { describeNodegroup, listNodegroups } from "./create/nodegroups.ts";
 import { type Aws, awsOptionsFrom, createAws } from "./eks-client.ts";
 import type { Logger } from "./logger.ts";
@@ -21,9 +21,8 @@ export interface NodegroupTargets {
 export async function nodegroupTargets(flags: Flags, args: string[], log: Logger): Promise<NodegroupTargets> {
   const file = flags.string("config-file");
   if (file) {
-    refuseWithFile(flags, args, ["cluster", "name", "region"]);
-    const read = readClusterFile(file, log);
-    const aws = createAws({ ...awsOptionsFrom(flags), region: read.region });
+    const read = readClusterFile(file, flags, args, log, ["cluster", "name", "region"]);
+    const aws = createAws(read.opts);
     const inFile = clusterRequests(read.cfg).nodegroups.map((n) => n.nodegroupName!);
     const existing = await listNodegroups({ aws, log, cluster: read.cluster, deadline: deadline(flags) });
     const names = flags.bool("only-missing")

@@ -4,7 +4,7 @@ import { describeCluster } from "../cluster.ts";
 import type { Command } from "../command.ts";
 import { CliError } from "../command.ts";
 import { apiFlags, configFileFlag, deadline } from "../common-flags.ts";
-import { readClusterFile, refuseWithFile } from "../config-file.ts";
+import { readClusterFile } from "../config-file.ts";
 import { createAccessEntries } from "../create/access.ts";
 import { awsOptionsFrom, createAws } from "../eks-client.ts";
 
@@ -40,17 +40,16 @@ export const command: Command = {
     let cluster: string;
     let entries: { entry: CreateAccessEntryCommandInput; policies: AssociateAccessPolicyCommandInput[] }[];
     if (file) {
-      refuseWithFile(flags, args, [
+      const read = readClusterFile(file, flags, args, log, [
         "cluster",
         "principal-arn",
         "kubernetes-groups",
         "kubernetes-username",
         "region",
       ]);
-      const read = readClusterFile(file, log);
       const cfg = read.cfg;
       cluster = read.cluster;
-      opts = { ...opts, region: read.region };
+      opts = read.opts;
       entries = clusterRequests(cfg).accessEntries;
     } else {
       cluster = flags.string("cluster") ?? "";

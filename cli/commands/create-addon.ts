@@ -5,7 +5,7 @@ import { describeCluster } from "../cluster.ts";
 import type { Command } from "../command.ts";
 import { CliError } from "../command.ts";
 import { apiFlags, configFileFlag, deadline } from "../common-flags.ts";
-import { readClusterFile, refuseWithFile } from "../config-file.ts";
+import { readClusterFile } from "../config-file.ts";
 import { createAddons } from "../create/addons.ts";
 import { awsOptionsFrom, createAws } from "../eks-client.ts";
 
@@ -20,11 +20,10 @@ export const command: Command = {
     let cluster: string;
     let addons: CreateAddonCommandInput[];
     if (file) {
-      refuseWithFile(flags, args, ["cluster", "name", "version", "region"]);
-      const read = readClusterFile(file, log);
+      const read = readClusterFile(file, flags, args, log, ["cluster", "name", "version", "region"]);
       const cfg = read.cfg;
       cluster = read.cluster;
-      opts = { ...opts, region: read.region };
+      opts = read.opts;
       addons = clusterRequests(cfg).addons;
     } else {
       cluster = flags.string("cluster") ?? "";

@@ -5,7 +5,7 @@ import { describeCluster } from "../cluster.ts";
 import type { Command } from "../command.ts";
 import { CliError } from "../command.ts";
 import { apiFlags, clusterFlag, configFileFlag, deadline, optionalName } from "../common-flags.ts";
-import { readClusterFile, refuseWithFile } from "../config-file.ts";
+import { readClusterFile } from "../config-file.ts";
 import type { StepContext } from "../create/context.ts";
 import { createFargateProfile } from "../create/fargate.ts";
 import { awsOptionsFrom, createAws } from "../eks-client.ts";
@@ -44,11 +44,17 @@ export const command: Command = {
     let cluster: string;
     let profiles: CreateFargateProfileCommandInput[];
     if (file) {
-      refuseWithFile(flags, args, ["cluster", "name", "namespace", "labels", "tags", "region"]);
-      const read = readClusterFile(file, log);
+      const read = readClusterFile(file, flags, args, log, [
+        "cluster",
+        "name",
+        "namespace",
+        "labels",
+        "tags",
+        "region",
+      ]);
       const cfg = read.cfg;
       cluster = read.cluster;
-      opts = { ...opts, region: read.region };
+      opts = read.opts;
       profiles = clusterRequests(cfg).fargateProfiles;
     } else {
       cluster = flags.string("cluster") ?? "";

@@ -4,7 +4,7 @@ import { describeCluster, kubeFor } from "../cluster.ts";
 import type { Command } from "../command.ts";
 import { CliError } from "../command.ts";
 import { apiFlags, configFileFlag, deadline } from "../common-flags.ts";
-import { readClusterFile, refuseWithFile } from "../config-file.ts";
+import { readClusterFile } from "../config-file.ts";
 import { createIdentityMappings } from "../create/identity-mappings.ts";
 import { awsOptionsFrom, createAws } from "../eks-client.ts";
 
@@ -40,7 +40,7 @@ export const command: Command = {
     let cluster: string;
     let mappings: IdentityMapping[];
     if (file) {
-      refuseWithFile(flags, args, [
+      const read = readClusterFile(file, flags, args, log, [
         "cluster",
         "name",
         "arn",
@@ -50,10 +50,9 @@ export const command: Command = {
         "account",
         "region",
       ]);
-      const read = readClusterFile(file, log);
       const cfg = read.cfg;
       cluster = read.cluster;
-      opts = { ...opts, region: read.region };
+      opts = read.opts;
       mappings = clusterRequests(cfg).iamIdentityMappings;
     } else {
       cluster = flags.string("cluster") ?? flags.string("name") ?? "";

@@ -3,7 +3,7 @@ import { describeCluster, kubeFor } from "../cluster.ts";
 import type { Command } from "../command.ts";
 import { CliError } from "../command.ts";
 import { apiFlags, approveFlag, configFileFlag, deadline } from "../common-flags.ts";
-import { readClusterFile, refuseWithFile } from "../config-file.ts";
+import { readClusterFile } from "../config-file.ts";
 import { createServiceAccounts, type IamServiceAccount } from "../create/service-accounts.ts";
 import { awsOptionsFrom, createAws } from "../eks-client.ts";
 
@@ -52,7 +52,7 @@ export const command: Command = {
     let accounts: IamServiceAccount[];
     const aws0 = () => createAws(opts);
     if (file) {
-      refuseWithFile(flags, args, [
+      const read = readClusterFile(file, flags, args, log, [
         "cluster",
         "name",
         "namespace",
@@ -61,10 +61,9 @@ export const command: Command = {
         "role-name",
         "region",
       ]);
-      const read = readClusterFile(file, log);
       const cfg = read.cfg;
       cluster = read.cluster;
-      opts = { ...opts, region: read.region };
+      opts = read.opts;
       accounts = clusterRequests(cfg).iamServiceAccounts;
     } else {
       cluster = flags.string("cluster") ?? "";

@@ -3,7 +3,7 @@ import { describeCluster, kubeFor } from "../cluster.ts";
 import type { Command } from "../command.ts";
 import { CliError } from "../command.ts";
 import { apiFlags, clusterFlag, configFileFlag, deadline, optionalName } from "../common-flags.ts";
-import { readClusterFile, refuseWithFile } from "../config-file.ts";
+import { readClusterFile } from "../config-file.ts";
 import type { StepContext } from "../create/context.ts";
 import { createNodegroups, listNodegroups, type NodegroupRequest } from "../create/nodegroups.ts";
 import { awsOptionsFrom, createAws } from "../eks-client.ts";
@@ -53,11 +53,14 @@ export const command: Command = {
     let opts = awsOptionsFrom(flags);
     let wanted: NodegroupRequest[];
     if (file) {
-      refuseWithFile(flags, args, [...nodegroupFlags.map((f) => f.name), "cluster", "region"]);
-      const read = readClusterFile(file, log);
+      const read = readClusterFile(file, flags, args, log, [
+        ...nodegroupFlags.map((f) => f.name),
+        "cluster",
+        "region",
+      ]);
       const cfg = read.cfg;
       cluster = read.cluster;
-      opts = { ...opts, region: read.region };
+      opts = read.opts;
       const include = flags.list("include");
       const exclude = flags.list("exclude");
       wanted = clusterRequests(cfg).nodegroups.filter(

@@ -4,7 +4,7 @@ import { describeCluster, kubeFor } from "../cluster.ts";
 import type { Command } from "../command.ts";
 import { CliError } from "../command.ts";
 import { apiFlags, configFileFlag, deadline } from "../common-flags.ts";
-import { readClusterFile, refuseWithFile } from "../config-file.ts";
+import { readClusterFile } from "../config-file.ts";
 import { createPodIdentityAssociations } from "../create/access.ts";
 import { createServiceAccounts } from "../create/service-accounts.ts";
 import { awsOptionsFrom, createAws } from "../eks-client.ts";
@@ -47,7 +47,7 @@ export const command: Command = {
     let cluster: string;
     let inputs: CreatePodIdentityAssociationCommandInput[];
     if (file) {
-      refuseWithFile(flags, args, [
+      const read = readClusterFile(file, flags, args, log, [
         "cluster",
         "namespace",
         "service-account-name",
@@ -55,10 +55,9 @@ export const command: Command = {
         "role-name",
         "region",
       ]);
-      const read = readClusterFile(file, log);
       const cfg = read.cfg;
       cluster = read.cluster;
-      opts = { ...opts, region: read.region };
+      opts = read.opts;
       inputs = clusterRequests(cfg).podIdentityAssociations;
     } else {
       cluster = flags.string("cluster") ?? "";
