@@ -70,8 +70,9 @@ describe("workloads on simulated nodes", () => {
     expect(svc.spec.clusterIP).toMatch(/^10\.100\./);
     await waitFor(
       () => {
-        const ep = json(["get", "endpoints", "web"]);
-        return (ep.subsets?.[0]?.addresses ?? []).length === 2;
+        // The endpoints controller creates the object a moment after the Service: NotFound until then.
+        const r = k.kubectl(["get", "endpoints", "web", "-o", "json"]);
+        return r.code === 0 && (JSON.parse(r.stdout).subsets?.[0]?.addresses ?? []).length === 2;
       },
       30_000,
       "endpoints",
