@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Annotations, Match, Template } from "aws-cdk-lib/assertions";
 import * as lambda from "aws-cdk-lib/aws-lambda";
 import { type BuildOptions, buildApp } from "../cdk/kumulus-app.ts";
@@ -10,9 +13,12 @@ export const stubCode = () => lambda.Code.fromInline("exports.handler = async ()
 const cache = new Map<string, ReturnType<typeof build>>();
 
 function build(opts: BuildOptions) {
-  const { app, stack } = buildApp({ code: stubCode, ...opts });
+  // Synthesis writes a cloud assembly, which CDK would leave in a temp directory of its own every time.
+  const outdir = mkdtempSync(join(tmpdir(), "kumulus-synth-"));
+  const { app, stack } = buildApp({ code: stubCode, outdir, ...opts });
   const template = Template.fromStack(stack);
   const annotations = Annotations.fromStack(stack);
+  rmSync(outdir, { recursive: true, force: true });
   const nag = (level: "error" | "warning") =>
     (level === "error" ? annotations.findError : annotations.findWarning)
       .call(annotations, "*", Match.stringLikeRegexp("AwsSolutions-.*"))

@@ -67,7 +67,8 @@ async function createOne(
     ctx.log.info(`creating managed nodegroup "${input.nodegroupName}"`);
     return "created";
   } catch (e) {
-    if (isInUse(e)) return "existing";
+    // In use means made by an earlier attempt, or another create racing this one: only if it is there.
+    if (isInUse(e) && (await describeNodegroup(ctx, input.nodegroupName!))) return "existing";
     throw new CliError(`creating managed nodegroup "${input.nodegroupName}": ${awsErrorText(e)}`);
   }
 }

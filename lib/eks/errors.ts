@@ -12,6 +12,7 @@ export type EksErrorCode =
   | "BadRequestException"
   | "NotFoundException"
   | "AccessDeniedException"
+  | "ThrottlingException"
   | "SerializationException";
 
 const STATUS: Record<EksErrorCode, number> = {
@@ -25,6 +26,8 @@ const STATUS: Record<EksErrorCode, number> = {
   BadRequestException: 400,
   NotFoundException: 404,
   AccessDeniedException: 403,
+  // The SDKs and the aws CLI retry it with backoff on their own, so a lost write race never reaches the user.
+  ThrottlingException: 429,
   // Not in the EKS model: what AWS's JSON front end answers for a body it cannot parse. Both SDKs surface
   // an unmodelled code as a generic service error with that name.
   SerializationException: 400,
@@ -75,4 +78,6 @@ export const eksErrors = {
   notFound: (message: string) => new EksError("NotFoundException", message),
   /** An IAM denial; the message is IAM's own ("User: … is not authorized to perform: …"). */
   accessDenied: (message: string) => new EksError("AccessDeniedException", message),
+  throttled: (message: string, members: EksErrorMembers = {}) =>
+    new EksError("ThrottlingException", message, members),
 };

@@ -5,8 +5,13 @@ import type { ClusterDoc, EksContext } from "./repo.ts";
 // Read-modify-write of a cluster document under the repo's compare-and-swap. `change` edits the document it
 // is given (a fresh copy each attempt) and may throw an EksError to refuse; a lost race simply re-runs it
 // against the newer document, so checks such as "an update is in progress" see what the winner wrote.
+// Losers wait a random, growing pause before the next read: a `create cluster -f` sends its node groups and
+// add-ons at once and the loops write the same document, and retrying in lockstep let one writer lose every
+// race. Running out is a ThrottlingException, which clients retry, never ResourceInUse ("it exists").
 
-const ATTEMPTS = 10;
+const ATTEMPTS = 20;
+const BACKOFF_MS = 10;
+const MAX_BACKOFF_MS = 200;
 
 export async function mutateCluster<T>(
   ctx: EksContext,
@@ -19,8 +24,10 @@ export async function mutateCluster<T>(
     const doc = structuredClone(hit.doc);
     const result = await change(doc);
     if (await ctx.repo.replace(doc, hit.version)) return { doc, result };
+    const ceiling = Math.min(MAX_BACKOFF_MS, BACKOFF_MS * 2 ** attempt);
+    await new Promise((r) => setTimeout(r, Math.random() * ceiling));
   }
-  throw eksErrors.inUse(`Cluster ${name} is being modified concurrently; retry the request`, {
+  throw eksErrors.throttled(`Cluster ${name} is being modified concurrently; retry the request`, {
     clusterName: name,
   });
 }
