@@ -108,3 +108,11 @@ export function isConflict(e: unknown): boolean {
 export function isNotFound(e: unknown): boolean {
   return e instanceof StatusError && e.code === 404;
 }
+
+/**
+ * A write of an object read earlier that lost to a newer version (409) or to its deletion (404). Either way
+ * that change queued another reconcile, so a controller's status write may drop it.
+ */
+export function isStaleWrite(e: unknown): boolean {
+  return isConflict(e) || isNotFound(e);
+}

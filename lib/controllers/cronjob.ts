@@ -1,6 +1,6 @@
 import { StatusError } from "../api/status.ts";
 import type { KubeObject } from "../api/types.ts";
-import { type ApiClient, isConflict } from "../client/client.ts";
+import { type ApiClient, isStaleWrite } from "../client/client.ts";
 import { recordEvent } from "../client/events.ts";
 import { clientFor, splitKey } from "../client/runtime.ts";
 import { log } from "../log.ts";
@@ -89,7 +89,7 @@ export async function reconcileCronJob(item: WorkItem): Promise<void> {
     try {
       await api.update(`${path}/status`, { ...cj, status });
     } catch (e) {
-      if (!isConflict(e)) throw e; // the newer version is reconciled again
+      if (!isStaleWrite(e)) throw e; // a newer version, or the deletion, is reconciled again
       return;
     }
   }

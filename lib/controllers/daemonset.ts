@@ -1,8 +1,7 @@
 import { isPodReady, ownedBy } from "../api/pods.ts";
 import { labelSelectorFromObject } from "../api/selectors.ts";
 import type { KubeObject } from "../api/types.ts";
-import type { ApiClient } from "../client/client.ts";
-import { isConflict } from "../client/client.ts";
+import { type ApiClient, isStaleWrite } from "../client/client.ts";
 import { forEachLimit } from "../client/parallel.ts";
 import { clientFor, splitKey } from "../client/runtime.ts";
 import type { ControllerModule } from "../runtime/module.ts";
@@ -198,7 +197,7 @@ async function writeStatus(
   try {
     await api.update(`${path}/status`, { ...ds, status: next });
   } catch (e) {
-    if (!isConflict(e)) throw e; // the newer version is reconciled again
+    if (!isStaleWrite(e)) throw e; // a newer version, or the deletion, is reconciled again
   }
 }
 

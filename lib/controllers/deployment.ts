@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { ownedBy } from "../api/pods.ts";
 import type { KubeObject } from "../api/types.ts";
-import { isConflict } from "../client/client.ts";
+import { isConflict, isStaleWrite } from "../client/client.ts";
 import { clientFor, now, splitKey } from "../client/runtime.ts";
 import type { WorkItem } from "../runtime/work.ts";
 import { controllerRef } from "./owner.ts";
@@ -247,6 +247,7 @@ async function writeStatus(
   try {
     await api.update(`${path}/status`, { ...d, status });
   } catch (e) {
-    if (!isConflict(e)) throw e;
+    // A newer write woke another reconcile, or the Deployment is gone.
+    if (!isStaleWrite(e)) throw e;
   }
 }

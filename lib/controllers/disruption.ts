@@ -6,8 +6,7 @@ import {
   type PdbStatus,
 } from "../api/disruption-budget.ts";
 import type { KubeObject } from "../api/types.ts";
-import type { ApiClient } from "../client/client.ts";
-import { isConflict } from "../client/client.ts";
+import { type ApiClient, isStaleWrite } from "../client/client.ts";
 import { clientFor, now } from "../client/runtime.ts";
 import { log } from "../log.ts";
 import type { ControllerModule } from "../runtime/module.ts";
@@ -73,8 +72,9 @@ export async function reconcileDisruption(item: WorkItem): Promise<void> {
     try {
       await api.update(`${base}/${pdb.metadata.name}/status`, { ...pdb, status });
     } catch (e) {
-      // An eviction consumed the budget meanwhile; its write woke another reconcile of this namespace.
-      if (!isConflict(e)) throw e;
+      // An eviction consumed the budget meanwhile (its write woke another reconcile of this namespace), or
+      // the budget was deleted.
+      if (!isStaleWrite(e)) throw e;
     }
   }
   // An evicted pod that never goes away stops counting as disrupted after the timeout.

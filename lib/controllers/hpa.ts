@@ -2,7 +2,7 @@ import { podMetricsFor } from "../api/metrics.ts";
 import { parseQuantity } from "../api/quantity.ts";
 import type { KubeObject } from "../api/types.ts";
 import { containerRequest, containerUsages } from "../api/usage.ts";
-import { isConflict } from "../client/client.ts";
+import { isConflict, isStaleWrite } from "../client/client.ts";
 import { recordEvent } from "../client/events.ts";
 import { clientFor, now as nowIso, splitKey } from "../client/runtime.ts";
 import { log } from "../log.ts";
@@ -117,7 +117,7 @@ export async function reconcileHpa(item: WorkItem): Promise<void> {
     try {
       await api.update(`${path}/status`, { ...hpa, status });
     } catch (e) {
-      if (!isConflict(e)) throw e;
+      if (!isStaleWrite(e)) throw e;
       return; // the newer HPA version is reconciled again
     }
     await requeueAfter([{ queue: "controllers", item: { ...item, at: undefined }, afterSeconds: period }]);

@@ -1,6 +1,6 @@
 import { labelSelectorFromObject, labelSelectorString } from "../api/selectors.ts";
 import type { KubeObject } from "../api/types.ts";
-import { type ApiClient, isConflict } from "../client/client.ts";
+import { type ApiClient, isStaleWrite } from "../client/client.ts";
 import { recordEvent } from "../client/events.ts";
 import { forEachLimit } from "../client/parallel.ts";
 import { clientFor, now, splitKey } from "../client/runtime.ts";
@@ -191,7 +191,7 @@ export async function reconcileJob(item: WorkItem): Promise<void> {
     try {
       await api.update(`${path}/status`, { ...job, status });
     } catch (e) {
-      if (!isConflict(e)) throw e; // the newer version is reconciled again
+      if (!isStaleWrite(e)) throw e; // a newer version, or the deletion, is reconciled again
       return;
     }
   }

@@ -1,5 +1,5 @@
 import type { KubeObject } from "../api/types.ts";
-import { isConflict, isNotFound } from "../client/client.ts";
+import { isConflict, isNotFound, isStaleWrite } from "../client/client.ts";
 import { recordEvent } from "../client/events.ts";
 import { forEachLimit } from "../client/parallel.ts";
 import { clientFor, now } from "../client/runtime.ts";
@@ -138,7 +138,7 @@ async function markPodsNotReady(api: ReturnType<typeof clientFor>, node: string)
       await recordEvent(api, p, "Warning", "NodeNotReady", "Node is not ready", "node-controller");
     } catch (e) {
       // A newer pod version or a pod gone meanwhile: the next pass looks again.
-      if (!isConflict(e) && (e as { code?: number }).code !== 404) throw e;
+      if (!isStaleWrite(e)) throw e;
     }
   });
 }

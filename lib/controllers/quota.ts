@@ -1,6 +1,6 @@
 import { formatAmount, usedBy } from "../api/quota.ts";
 import type { KubeObject } from "../api/types.ts";
-import { isConflict } from "../client/client.ts";
+import { isStaleWrite } from "../client/client.ts";
 import { clientFor } from "../client/runtime.ts";
 import { log } from "../log.ts";
 import type { ControllerModule } from "../runtime/module.ts";
@@ -46,7 +46,7 @@ export async function reconcileQuota(item: WorkItem): Promise<void> {
         status,
       } satisfies KubeObject);
     } catch (e) {
-      if (!isConflict(e)) throw e;
+      if (!isStaleWrite(e)) throw e;
       log("debug", "quota status conflict", { cluster: item.cluster, namespace, name: q.metadata.name });
     }
   }

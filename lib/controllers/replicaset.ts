@@ -1,7 +1,7 @@
 import { isPodActive, isPodReady, ownedBy } from "../api/pods.ts";
 import { labelSelectorFromObject } from "../api/selectors.ts";
 import type { KubeObject } from "../api/types.ts";
-import { isConflict } from "../client/client.ts";
+import { isStaleWrite } from "../client/client.ts";
 import { forEachLimit } from "../client/parallel.ts";
 import { clientFor, splitKey } from "../client/runtime.ts";
 import type { WorkItem } from "../runtime/work.ts";
@@ -67,7 +67,7 @@ export async function reconcileReplicaSet(item: WorkItem): Promise<void> {
     try {
       await api.update(`${base}/${name}/status`, { ...rs, status: { ...current, ...status } });
     } catch (e) {
-      if (!isConflict(e)) throw e; // a newer version will be reconciled again
+      if (!isStaleWrite(e)) throw e; // a newer version, or the deletion, is reconciled again
     }
   }
 }

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { isConflict } from "../client/client.ts";
+import { isStaleWrite } from "../client/client.ts";
 import { clientFor, splitKey } from "../client/runtime.ts";
 import type { ControllerModule } from "../runtime/module.ts";
 import type { WorkItem } from "../runtime/work.ts";
@@ -36,7 +36,7 @@ export async function reconcileServiceLoadBalancer(item: WorkItem): Promise<void
   try {
     await api.update(`${path}/status`, { ...svc, status: { ...status, loadBalancer: want } });
   } catch (e) {
-    if (!isConflict(e)) throw e; // the newer version is reconciled again
+    if (!isStaleWrite(e)) throw e; // a newer version, or the deletion, is reconciled again
   }
 }
 

@@ -1,7 +1,6 @@
 import { isPodReady, ownedBy } from "../api/pods.ts";
 import type { KubeObject } from "../api/types.ts";
-import type { ApiClient } from "../client/client.ts";
-import { isConflict } from "../client/client.ts";
+import { type ApiClient, isConflict, isStaleWrite } from "../client/client.ts";
 import { forEachLimit } from "../client/parallel.ts";
 import { clientFor, splitKey } from "../client/runtime.ts";
 import { type ControllerModule, ownersOfKind } from "../runtime/module.ts";
@@ -216,7 +215,7 @@ async function writeStatus(api: ApiClient, path: string, set: KubeObject, status
   try {
     await api.update(path, { ...set, status: next });
   } catch (e) {
-    if (!isConflict(e)) throw e; // the newer version is reconciled again
+    if (!isStaleWrite(e)) throw e; // a newer version, or the deletion, is reconciled again
   }
 }
 
