@@ -68,7 +68,7 @@ async function budgetOf(ctx: ResourceContext, pod: KubeObject): Promise<KubeObje
   // An unready pod does not count towards any budget, so evicting it never lowers availability.
   // (Kube's IfHealthyBudget policy also checks the budget for unready pods; here they always go.)
   if (canIgnoreBudget(pod) || !isReady(pod)) return undefined;
-  const { items } = await ctx.store.list(
+  const items = await ctx.store.listItems(
     { cluster: ctx.cluster, group: "policy", plural: "poddisruptionbudgets" },
     { namespace: ctx.path.namespace },
   );
@@ -85,7 +85,7 @@ async function budgetOf(ctx: ResourceContext, pod: KubeObject): Promise<KubeObje
 async function spend(ctx: ResourceContext, pdb: KubeObject, pod: string, dryRun: boolean): Promise<boolean> {
   const get: Getter = (group, plural, namespace, name) =>
     ctx.store.get({ cluster: ctx.cluster, group, plural, namespace, name });
-  const { items: pods } = await ctx.store.list(
+  const pods = await ctx.store.listItems(
     { cluster: ctx.cluster, group: "", plural: "pods" },
     { namespace: ctx.path.namespace },
   );

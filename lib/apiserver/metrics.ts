@@ -20,7 +20,7 @@ async function listPodMetrics(
   namespace?: string,
   selector?: (labels: Record<string, string> | undefined) => boolean,
 ) {
-  const { items } = await store.list({ cluster, group: "", plural: "pods" }, namespace ? { namespace } : {});
+  const items = await store.listItems({ cluster, group: "", plural: "pods" }, namespace ? { namespace } : {});
   return podMetricsFor(items, selector);
 }
 

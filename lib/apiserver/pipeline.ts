@@ -66,7 +66,7 @@ export function storeReader(store: Store): ObjectReader {
   return {
     get: (cluster, group, plural, namespace, name) => store.get({ cluster, group, plural, namespace, name }),
     list: async (cluster, group, plural, namespace) =>
-      (await store.list({ cluster, group, plural }, { namespace })).items,
+      store.listItems({ cluster, group, plural }, { namespace }),
   };
 }
 

@@ -29,12 +29,12 @@ export function invalidateRbac(cluster: string, group: string): void {
 export function rbacSnapshot(store: Store, cluster: string): Promise<RbacSnapshot> {
   const hit = snapshots.get(cluster);
   if (hit && Date.now() - hit.at < SNAPSHOT_MS) return hit.value;
-  const value = Promise.all(PLURALS.map((plural) => store.list({ cluster, group: GROUP, plural }))).then(
-    ([r, rb, cr, crb]) => ({
-      roles: r.items,
-      roleBindings: rb.items,
-      clusterRoles: cr.items,
-      clusterRoleBindings: crb.items,
+  const value = Promise.all(PLURALS.map((plural) => store.listItems({ cluster, group: GROUP, plural }))).then(
+    ([roles, roleBindings, clusterRoles, clusterRoleBindings]) => ({
+      roles,
+      roleBindings,
+      clusterRoles,
+      clusterRoleBindings,
     }),
   );
   snapshots.set(cluster, { at: Date.now(), value });

@@ -173,8 +173,11 @@ export async function reconcileHpa(item: WorkItem): Promise<void> {
     const phase = (p.status as Any)?.phase;
     return !p.metadata.deletionTimestamp && phase !== "Failed" && phase !== "Succeeded";
   });
-  const all = await defaultStore().list({ cluster: item.cluster, group: "", plural: "pods" }, { namespace });
-  const withMetrics = podMetricsFor(all.items);
+  const all = await defaultStore().listItems(
+    { cluster: item.cluster, group: "", plural: "pods" },
+    { namespace },
+  );
+  const withMetrics = podMetricsFor(all);
   const running = new Map(withMetrics.map((m) => [m.pod.metadata.name!, m.pod]));
 
   let desired = 0;

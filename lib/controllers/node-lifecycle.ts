@@ -199,7 +199,7 @@ export const nodeLifecycleController: ControllerModule = {
 async function resyncNodes(): Promise<void> {
   const store = defaultStore();
   for (const c of await store.listClusters()) {
-    const { items } = await store.list({ cluster: c.name, group: "", plural: "nodes" });
+    const items = await store.listItems({ cluster: c.name, group: "", plural: "nodes" });
     const work = (controller: string) =>
       items.map((n) => {
         const item = { cluster: c.name, controller, key: n.metadata.name! };

@@ -36,7 +36,7 @@ export class KindRegistry {
   async customKinds(cluster: string): Promise<KindInfo[]> {
     const hit = this.cache.get(cluster);
     if (hit && Date.now() - hit.at < CACHE_MS) return hit.kinds;
-    const { items } = await this.store.list({ cluster, ...crdResource });
+    const items = await this.store.listItems({ cluster, ...crdResource });
     const kinds: KindInfo[] = [];
     for (const crd of items) {
       if (crd.metadata.deletionTimestamp) continue;

@@ -17,7 +17,7 @@ export async function objectsFor(
   const out = new Map<string, KubeObject[]>();
   await Promise.all(
     [...kinds].map(async ([k, s]) => {
-      const { items } = await store.list({ cluster, group: s.group, plural: s.plural }, { namespace });
+      const items = await store.listItems({ cluster, group: s.group, plural: s.plural }, { namespace });
       out.set(k, items);
     }),
   );

@@ -194,12 +194,28 @@ export class Store {
     return decodeBody(joinChunks(parts));
   }
 
-  async list(type: ResourceType, opts: ListOptions = {}): Promise<ListResult> {
+  /**
+   * The objects alone, without a resourceVersion to watch from: one strongly consistent read fewer per call,
+   * for readers that only look (admission, the authorizer's snapshot, controllers' lookups).
+   */
+  async listItems(type: ResourceType, opts: Pick<ListOptions, "namespace" | "filter"> = {}) {
+    return (await this.query(type, opts, false)).items;
+  }
+
+  list(type: ResourceType, opts: ListOptions = {}): Promise<ListResult> {
+    return this.query(type, opts, true);
+  }
+
+  private async query(type: ResourceType, opts: ListOptions, withRevision: boolean): Promise<ListResult> {
     let token: ContinueToken | undefined;
     if (opts.continue) token = parseContinue(opts.continue);
     // Read the revision before the query: every change not visible to the query commits with a larger
     // revision, so a watch from this revision misses nothing (brief §2.2).
-    const rv = token ? token.rv : String((await this.currentRevision(type.cluster))?.rv ?? 0);
+    const rv = token
+      ? token.rv
+      : withRevision
+        ? String((await this.currentRevision(type.cluster))?.rv ?? 0)
+        : "";
     const prefix = sortKeyPrefix(opts.namespace);
     const items: KubeObject[] = [];
     const limit = opts.limit && opts.limit > 0 ? opts.limit : Number.POSITIVE_INFINITY;

@@ -13,7 +13,7 @@ function ctx(plural: string, classes: KubeObject[]): ResourceContext {
     kind: { group, plural },
     store: {
       get: async (k: { name: string }) => classes.find((c) => c.metadata.name === k.name),
-      list: async () => ({ items: classes, resourceVersion: "1" }),
+      listItems: async () => classes,
     },
   } as unknown as ResourceContext;
 }

@@ -7,7 +7,7 @@ export const defaultStorageClassAdmission: AdmissionPlugin = async (ctx, op, obj
   const spec = (obj.spec ??= {}) as { storageClassName?: string | null };
   // An explicit "" means "no class" (static binding only); only an absent field is defaulted.
   if (spec.storageClassName !== undefined && spec.storageClassName !== null) return;
-  const { items } = await ctx.store.list({
+  const items = await ctx.store.listItems({
     cluster: ctx.cluster,
     group: "storage.k8s.io",
     plural: "storageclasses",

@@ -118,7 +118,7 @@ export function violations(pod: KubeObject, items: LimitItem[]): string[] {
 
 export const limitRangerAdmission: AdmissionPlugin = async (ctx, op, obj) => {
   if (op !== "CREATE" || ctx.kind.group !== "" || ctx.kind.plural !== "pods") return;
-  const { items: ranges } = await ctx.store.list(
+  const ranges = await ctx.store.listItems(
     { cluster: ctx.cluster, group: "", plural: "limitranges" },
     { namespace: obj.metadata.namespace ?? "" },
   );

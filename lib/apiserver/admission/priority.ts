@@ -25,7 +25,7 @@ const TTL_MS = 1000;
 async function globalDefault(ctx: ResourceContext): Promise<KubeObject | undefined> {
   const hit = defaults.get(ctx.cluster);
   if (hit && Date.now() - hit.at < TTL_MS) return hit.pc;
-  const { items } = await ctx.store.list({ cluster: ctx.cluster, ...PC });
+  const items = await ctx.store.listItems({ cluster: ctx.cluster, ...PC });
   // Several defaults can only exist through races; kube then takes the lowest value.
   const pc = items
     .filter((c) => (c as { globalDefault?: boolean }).globalDefault && !c.metadata.deletionTimestamp)

@@ -22,7 +22,7 @@ export const resourceQuotaAdmission: AdmissionPlugin = async (ctx, op, obj, _old
   if (op !== "CREATE" || !ctx.kind.namespaced) return;
   const namespace = obj.metadata.namespace ?? "";
   const { group, plural } = ctx.kind;
-  const { items: quotas } = await ctx.store.list(
+  const quotas = await ctx.store.listItems(
     { cluster: ctx.cluster, group: "", plural: "resourcequotas" },
     { namespace },
   );
@@ -47,7 +47,7 @@ export const resourceQuotaAdmission: AdmissionPlugin = async (ctx, op, obj, _old
       if (missing.length > 0)
         throw forbid(`failed quota: ${q.metadata.name}: must specify ${missing.join(",")}`);
     }
-    existing ??= (await ctx.store.list({ cluster: ctx.cluster, group, plural }, { namespace })).items.filter(
+    existing ??= (await ctx.store.listItems({ cluster: ctx.cluster, group, plural }, { namespace })).filter(
       (o) => o.metadata.name !== obj.metadata.name,
     );
     const used = usedBy(hard, new Map([[`${group}/${plural}`, existing]]));

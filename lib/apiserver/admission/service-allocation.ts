@@ -149,9 +149,9 @@ async function allocate(
     .map((p, i) => ({ port: p.nodePort, i }))
     .filter((p) => p.port && !(prev?.ports ?? []).some((q) => q.nodePort === p.port));
   if (!needIp && !needPorts && !requested && requestedPorts.length === 0) return chosen;
-  const all = await ctx.store.list({ cluster: ctx.cluster, group: "", plural: "services" });
+  const all = await ctx.store.listItems({ cluster: ctx.cluster, group: "", plural: "services" });
   const name = obj.metadata.name ?? "";
-  const items = all.items.filter(
+  const items = all.filter(
     (s) => !(s.metadata.namespace === obj.metadata.namespace && s.metadata.name === name),
   );
   const specs = items.map((s) => (s.spec ?? {}) as ServiceSpec);
