@@ -18,6 +18,9 @@ export interface SqsPollerOptions {
 export class SqsPoller {
   private stopped = false;
   private loops: Promise<void>[] = [];
+  // Long polls last as long as SQS allows (as Lambda's pollers do), so an idle queue costs a request per
+  // loop every 20 s rather than every second; stop() aborts the waiting polls.
+  private readonly abort = new AbortController();
 
   constructor(
     private readonly sqs: SQSClient,
@@ -30,6 +33,7 @@ export class SqsPoller {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.abort.abort();
     await Promise.all(this.loops);
   }
 
@@ -40,10 +44,11 @@ export class SqsPoller {
           new ReceiveMessageCommand({
             QueueUrl: this.opts.queueUrl,
             MaxNumberOfMessages: Math.min(10, this.opts.batchSize),
-            WaitTimeSeconds: 1,
+            WaitTimeSeconds: 20,
             MessageSystemAttributeNames: ["All"],
             MessageAttributeNames: ["All"],
           }),
+          { abortSignal: this.abort.signal },
         );
         const msgs = out.Messages ?? [];
         if (msgs.length === 0 || this.stopped) continue;

@@ -11,6 +11,7 @@ import { DynamoIamRepo } from "../lib/identity/iam/dynamo-repo.ts";
 import { signedHeaders } from "../lib/identity/sigv4-sign.ts";
 import { log } from "../lib/log.ts";
 import { localDynamoCredentials, resetRuntimeEnv, runtimeEnv } from "../lib/runtime/env.ts";
+import { onCommitted } from "../lib/store/committer.ts";
 import { functions, type QueueName, queueEnvVar, type TableName, tableEnvVar } from "../lib/topology.ts";
 import { triggerWiring } from "../lib/topology-wiring.ts";
 import { writeAwsEnv } from "./aws-env.ts";
@@ -159,7 +160,11 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
             : undefined,
         });
         poller.start();
-        stops.push(() => poller.stop());
+        const unsubscribe = onCommitted(() => poller.wake());
+        stops.push(async () => {
+          unsubscribe();
+          await poller.stop();
+        });
       } else if (t.type === "sqs") {
         const q = queues[t.source as QueueName];
         const poller = new SqsPoller(env.sqs, {
