@@ -139,7 +139,7 @@ export async function waitUntil<T>(
   o: WaitOptions,
 ): Promise<T> {
   let delay = o.intervalMs ?? 250;
-  const max = o.maxIntervalMs ?? 5000;
+  const max = o.maxIntervalMs ?? 2000;
   let lastProgress = 0;
   for (;;) {
     const v = await check();

@@ -21,7 +21,7 @@ export function caDataFor(url: string): string | undefined {
 
 /**
  * The environment the aws CLI runs in for a test: no profile or config files, the stack as its endpoint for
- * every service (AWS_ENDPOINT_URL), the test CA, and `key` as the credentials.
+ * every service (AWS_ENDPOINT_URL), the test CA, fast-polling waiters, and `key` as the credentials.
  */
 export function awsCliEnv(
   url: string,
@@ -35,6 +35,8 @@ export function awsCliEnv(
     AWS_SHARED_CREDENTIALS_FILE: path.join(home, "none"),
     AWS_ENDPOINT_URL: url,
     AWS_CA_BUNDLE: path.join(testCaDir(), "ca.pem"),
+    // `aws eks wait` polling every second (test/setup/aws-waiters.ts).
+    AWS_DATA_PATH: path.join(testCaDir(), "aws-models"),
     AWS_DEFAULT_REGION: "us-east-1",
     AWS_ACCESS_KEY_ID: key.accessKeyId,
     AWS_SECRET_ACCESS_KEY: key.secretAccessKey,

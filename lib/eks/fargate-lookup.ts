@@ -7,7 +7,7 @@ import type { ClusterDoc, EksRepo } from "./repo.ts";
 // time a new profile reads CREATING (fargate.ts ACTIVATION_MS), so once DescribeFargateProfile says ACTIVE
 // every process sees the profile. A failed read sends the pod to the default scheduler rather than failing it.
 
-const CACHE_MS = 2_000;
+const CACHE_MS = 1_000;
 const MAX_CLUSTERS = 10_000;
 
 export function fargateProfileLookup(

@@ -13,7 +13,7 @@ export const MAX_PROFILES = 10;
 export const MAX_SELECTORS = 5;
 export const MAX_SELECTOR_LABELS = 5;
 /** How long a new profile reads CREATING. Longer than the admission lookup's cache (fargate-lookup.ts). */
-export const ACTIVATION_MS = 3_000;
+export const ACTIVATION_MS = 1_500;
 
 /** The pod label naming the profile a pod asks for, and that the chosen profile is stamped as. */
 export const FARGATE_PROFILE_LABEL = "eks.amazonaws.com/fargate-profile";

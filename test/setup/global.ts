@@ -5,6 +5,7 @@ import type { TestProject } from "vitest/node";
 import { freePort } from "../../local/dynamodb.ts";
 import { startStack } from "../../local/stack.ts";
 import { loadOrCreateTls } from "../../local/tls.ts";
+import { writeFastWaiters } from "./aws-waiters.ts";
 
 // One stack (one JVM, one SQS emulator) per test run; each test file uses its own cluster (brief §4).
 //
@@ -32,6 +33,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   await loadOrCreateTls(caDir);
   process.env.NODE_EXTRA_CA_CERTS = path.join(caDir, "ca.pem");
   process.env.KUMULUS_TEST_CA_DIR = caDir;
+  writeFastWaiters(path.join(caDir, "aws-models"));
   const stack = await startStack({ port: await freePort(), clusters: ["local"], caDir });
   project.provide("kumulusUrl", stack.url);
   project.provide("kumulusCaDir", caDir);
