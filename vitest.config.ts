@@ -17,6 +17,7 @@ export default defineConfig({
           exclude: ["test/e2e/eks.test.ts"],
           sequence: { groupOrder: 2 },
           globalSetup: ["test/setup/global.ts"],
+          setupFiles: ["test/setup/teardown.ts"],
           testTimeout: 120_000,
           hookTimeout: 120_000,
           pool: "forks",
