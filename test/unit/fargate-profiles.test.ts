@@ -201,9 +201,9 @@ describe("Fargate profile matching", () => {
     const lookup = fargateProfileLookup(counting, () => clock);
     expect(await lookup("fg", "serverless", { compute: "fargate" })).toBeUndefined();
     await call("POST", "/clusters/fg/fargate-profiles", profile("fp-serverless"));
-    clock += 2_500; // cache expired, profile still CREATING
+    clock += 1_200; // cache expired, profile still CREATING
     expect(await lookup("fg", "serverless", { compute: "fargate" })).toBeUndefined();
-    clock += 1_000; // ACTIVE now; the cached record is reread only when the cache expires
+    clock += 500; // ACTIVE now, from the cached record: it is reread only when the cache expires
     expect(await lookup("fg", "serverless", { compute: "fargate" })).toBe("fp-serverless");
     expect(await lookup("fg", "serverless", { compute: "ec2" })).toBeUndefined();
     expect(await lookup("fg", "default", { compute: "fargate" })).toBeUndefined();
