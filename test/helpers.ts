@@ -189,11 +189,23 @@ export async function waitFor<T>(
   what = "condition",
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
+  // Most checks spawn kubectl or the aws CLI: polling slower as the wait goes on leaves the CPU to the stack.
+  let delay = 100;
+  let last: unknown;
   for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      // Not there yet (kubectl printed NotFound, an expectation inside the check failed): try again, and
+      // report the last failure if the wait runs out.
+      last = e;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message ?? last}` : ""}`);
+    }
+    await new Promise((r) => setTimeout(r, delay));
+    delay = Math.min(500, Math.ceil(delay * 1.5));
   }
 }
 
