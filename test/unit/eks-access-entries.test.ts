@@ -1,9 +1,9 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { accessEntriesOf } from "../../lib/eks/access-entries.ts";
-import { RecordingEffects } from "../../lib/eks/fake-effects.ts";
 import { MemoryEksRepo } from "../../lib/eks/memory-repo.ts";
-import type { Caller, EksContext } from "../../lib/eks/repo.ts";
+import type { Caller } from "../../lib/eks/repo.ts";
 import { createEksApp, isEksPath } from "../../lib/eks/router.ts";
+import { memoryEksContext } from "./eks-context.ts";
 
 const NOW = Date.parse("2026-12-02T10:00:00Z");
 const ACCT = "123456789012";
@@ -28,15 +28,7 @@ const NODE_ROLE = `arn:aws:iam::${ACCT}:role/node`;
 beforeEach(() => {
   clock = NOW;
   repo = new MemoryEksRepo();
-  const ctx: EksContext = {
-    repo,
-    effects: new RecordingEffects(),
-    region: "us-west-2",
-    account: ACCT,
-    endpointBase: "https://127.0.0.1:8443",
-    caData: "Q0E=",
-    now: () => clock,
-  };
+  const ctx = memoryEksContext({ repo, region: "us-west-2", account: ACCT, now: () => clock });
   app = createEksApp(ctx);
 });
 

@@ -5,6 +5,7 @@ import type { EksContext } from "../../lib/eks/repo.ts";
 import { createEksApp, isEksPath } from "../../lib/eks/router.ts";
 import { issuerFor } from "../../lib/eks/shapes.ts";
 import { DEFAULT_VERSION } from "../../lib/eks/versions.ts";
+import { memoryEksContext } from "./eks-context.ts";
 
 const NOW = Date.parse("2026-12-02T10:00:00Z");
 let repo: MemoryEksRepo;
@@ -15,15 +16,14 @@ let app: ReturnType<typeof createEksApp>;
 beforeEach(() => {
   repo = new MemoryEksRepo();
   effects = new RecordingEffects();
-  ctx = {
+  ctx = memoryEksContext({
     repo,
     effects,
     region: "us-east-1",
     account: "123456789012",
-    endpointBase: "https://127.0.0.1:8443",
     caData: "LS0tLS1CRUdJTi1DQQ==",
     now: () => NOW,
-  };
+  });
   app = createEksApp(ctx);
 });
 

@@ -1,12 +1,12 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { AwsAuth } from "../../lib/edge/aws-auth.ts";
-import { RecordingEffects } from "../../lib/eks/fake-effects.ts";
 import { MemoryEksRepo } from "../../lib/eks/memory-repo.ts";
-import type { Caller, EksContext } from "../../lib/eks/repo.ts";
+import type { Caller } from "../../lib/eks/repo.ts";
 import { createEksApp } from "../../lib/eks/router.ts";
 import { type Principal, rootPrincipal } from "../../lib/identity/iam/credentials.ts";
 import { ADMINISTRATOR_ACCESS } from "../../lib/identity/iam/managed-policies.ts";
 import { ACCOUNT, type Fixture, fixture, T0, tagText } from "../../lib/identity/iam/testing.ts";
+import { memoryEksContext } from "./eks-context.ts";
 
 // IAM authorization of the EKS API: each operation needs `eks:<Operation>` on the cluster's ARN (or `*`, or
 // the tagged resource), decided by the caller's identity policies through the authorizer the edge binds to
@@ -80,15 +80,7 @@ beforeEach(async () => {
   fx = await fixture();
   auth = new AwsAuth(fx.repo, ACCOUNT);
   repo = new MemoryEksRepo();
-  const ctx: EksContext = {
-    repo,
-    effects: new RecordingEffects(),
-    region: REGION,
-    account: ACCOUNT,
-    endpointBase: "https://127.0.0.1:8443",
-    caData: "Q0E=",
-    now: () => T0,
-  };
+  const ctx = memoryEksContext({ repo, region: REGION, account: ACCOUNT, now: () => T0 });
   app = createEksApp(ctx);
   // Made without an authorizer: the unit tests' default, the account root.
   for (const name of ["a", "b"])

@@ -1,10 +1,10 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { EksError } from "../../lib/eks/errors.ts";
-import { RecordingEffects } from "../../lib/eks/fake-effects.ts";
 import { MemoryEksRepo } from "../../lib/eks/memory-repo.ts";
 import { mutateCluster } from "../../lib/eks/mutate.ts";
 import type { ClusterDoc, EksContext } from "../../lib/eks/repo.ts";
 import { createEksApp } from "../../lib/eks/router.ts";
+import { memoryEksContext } from "./eks-context.ts";
 
 /** A repo whose compare-and-swap loses the first `losses` races, as when other writers got there first. */
 class RacingRepo extends MemoryEksRepo {
@@ -25,14 +25,7 @@ let ctx: EksContext;
 
 beforeEach(async () => {
   repo = new RacingRepo(0);
-  ctx = {
-    repo,
-    effects: new RecordingEffects(),
-    region: "eu-west-1",
-    account: "123456789012",
-    endpointBase: "https://127.0.0.1:8443",
-    caData: "Q0E=",
-  };
+  ctx = memoryEksContext({ repo, region: "eu-west-1", account: "123456789012" });
   const res = await createEksApp(ctx).request("/clusters", {
     method: "POST",
     headers: { "content-type": "application/json" },

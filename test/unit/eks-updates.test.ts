@@ -1,8 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { RecordingEffects } from "../../lib/eks/fake-effects.ts";
 import { MemoryEksRepo } from "../../lib/eks/memory-repo.ts";
-import type { EksContext } from "../../lib/eks/repo.ts";
 import { createEksApp } from "../../lib/eks/router.ts";
+import { memoryEksContext } from "./eks-context.ts";
 
 const NOW = Date.parse("2026-12-02T10:00:00Z");
 let repo: MemoryEksRepo;
@@ -10,15 +9,7 @@ let app: ReturnType<typeof createEksApp>;
 
 beforeEach(async () => {
   repo = new MemoryEksRepo();
-  const ctx: EksContext = {
-    repo,
-    effects: new RecordingEffects(),
-    region: "eu-west-1",
-    account: "123456789012",
-    endpointBase: "https://127.0.0.1:8443",
-    caData: "Q0E=",
-    now: () => NOW,
-  };
+  const ctx = memoryEksContext({ repo, region: "eu-west-1", account: "123456789012", now: () => NOW });
   app = createEksApp(ctx);
   await call("POST", "/clusters", {
     name: "up",
